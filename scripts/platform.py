@@ -1,0 +1,182 @@
+"""Start and stop the platform's processes on one machine, exactly as in
+production: one `nameko run` process per service, each with its own database and
+HTTP port, configured only through environment variables.
+
+Used by `make run` (scripts/run.py), the integration tests and the benchmarks.
+"""
+import base64
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    module: str
+    config: str
+    port: int
+    has_db: bool
+
+
+# every service that is built; the order is the start order
+SERVICES = [
+    ServiceSpec("identity", "services.identity.service", "services/identity/config.yaml", 8001, True),
+    ServiceSpec("gateway", "gateway.service", "gateway/config.yaml", 8000, False),
+]
+SPECS = {spec.name: spec for spec in SERVICES}
+
+
+def database_url(base, name):
+    """base: a PostgreSQL URL to any database on the server; name: the database."""
+    head, _, _ = base.rpartition("/")
+    return f"{head}/{name}"
+
+
+class LocalSecrets:
+    """Development secrets kept under var/secrets (production mounts Secrets)."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+
+    def field_keys(self):
+        path = self.folder / "field_encryption_keys"
+        if not path.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path.write_text("dev1:" + base64.b64encode(os.urandom(32)).decode())
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def jwt_key_path(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return str(self.folder / "jwt_ed25519.pem")  # identity creates it on first start
+
+
+class Platform:
+    def __init__(self, *, var_dir, db_prefix="suanpan", port_offset=0, amqp_uri=None,
+                 postgres_url=None, extra_env=None, stream_logs=True):
+        self.var = Path(var_dir)
+        self.db_prefix = db_prefix
+        self.port_offset = port_offset
+        self.amqp_uri = amqp_uri or os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+        self.postgres_url = postgres_url or os.environ.get(
+            "POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+        self.extra_env = dict(extra_env or {})
+        self.stream_logs = stream_logs
+        self.secrets = LocalSecrets(self.var / "secrets")
+        self.processes = {}
+        (self.var / "log").mkdir(parents=True, exist_ok=True)
+
+    # -- settings ---------------------------------------------------------
+    def port(self, name):
+        return SPECS[name].port + self.port_offset
+
+    def url(self, name):
+        return f"http://127.0.0.1:{self.port(name)}"
+
+    def database_url(self, name):
+        return database_url(self.postgres_url, f"{self.db_prefix}_{name}")
+
+    def dev_outbox(self):
+        return self.var / "dev-outbox" / "messages.jsonl"
+
+    def env(self, name):
+        env = dict(os.environ)
+        env.update({
+            "PSYCOPG_WAIT_FUNC": "wait_select",
+            "PYTHONPATH": str(ROOT),
+            "PYTHONUNBUFFERED": "1",
+            "AMQP_URI": self.amqp_uri,
+            "WEB_SERVER_ADDRESS": f"127.0.0.1:{self.port(name)}",
+            "FIELD_ENCRYPTION_KEYS": self.secrets.field_keys(),
+            "JWT_PRIVATE_KEY_FILE": self.secrets.jwt_key_path(),
+            "NOTIFY_EMAIL_BACKEND": env.get("NOTIFY_EMAIL_BACKEND", "dev"),
+            "NOTIFY_SMS_BACKEND": env.get("NOTIFY_SMS_BACKEND", "dev"),
+            "DEV_OUTBOX_PATH": str(self.dev_outbox()),
+        })
+        if SPECS[name].has_db:
+            env["DATABASE_URL"] = self.database_url(name)
+        env.update(self.extra_env)
+        return env
+
+    # -- lifecycle --------------------------------------------------------
+    def migrate(self):
+        from servicekit.migrate import upgrade  # needs the virtualenv's packages
+
+        for spec in SERVICES:
+            if spec.has_db:
+                upgrade(spec.name, self.database_url(spec.name), create_database=True)
+
+    def start(self, name):
+        spec = SPECS[name]
+        log_path = self.var / "log" / f"{name}.log"
+        log_file = open(log_path, "ab")
+        proc = subprocess.Popen(
+            [str(VENV_BIN / "nameko"), "run", "--config", spec.config, spec.module],
+            cwd=ROOT, env=self.env(name), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches us once; we stop the children in order
+        )
+        threading.Thread(target=self._pump, args=(name, proc, log_file), daemon=True).start()
+        self.processes[name] = proc
+        return proc
+
+    def _pump(self, name, proc, log_file):
+        for line in iter(proc.stdout.readline, b""):
+            log_file.write(line)
+            log_file.flush()
+            if self.stream_logs:
+                sys.stdout.write(f"[{name}] {line.decode(errors='replace')}")
+        log_file.close()
+
+    def wait_ready(self, name, timeout=60):
+        deadline = time.monotonic() + timeout
+        url = self.url(name) + "/readyz"
+        while time.monotonic() < deadline:
+            proc = self.processes.get(name)
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"{name} exited with {proc.returncode}; see {self.var}/log/{name}.log")
+            try:
+                if requests.get(url, timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{name} not ready after {timeout}s; see {self.var}/log/{name}.log")
+
+    def start_all(self, timeout=60):
+        for spec in SERVICES:
+            self.start(spec.name)
+        for spec in SERVICES:
+            self.wait_ready(spec.name, timeout)
+
+    def stop(self, name, timeout=15):
+        proc = self.processes.pop(name, None)
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGTERM)  # nameko finishes running workers, then exits
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def kill(self, name):
+        """SIGKILL: a crash, for the fault tests."""
+        proc = self.processes.pop(name, None)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+    def stop_all(self):
+        for spec in reversed(SERVICES):
+            self.stop(spec.name)

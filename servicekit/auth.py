@@ -1,0 +1,114 @@
+"""The auth context: who is calling, for which agency, with which roles.
+
+The gateway verifies the access token and puts the context into nameko context
+data under ``auth`` (a JSON string); nameko carries it across every RPC hop.
+Services never take an agency id from a request body: they read it from here,
+require a permission, and scope every query with ``tenant_filter``.
+"""
+import json
+from dataclasses import dataclass, field
+
+from nameko.extensions import DependencyProvider
+
+from .errors import Forbidden, Unauthorized
+
+CONTEXT_KEY = "auth"
+
+ROLES = {
+    "admin": ("管理员", "Agency admin"),
+    "supervisor": ("主管会计", "Supervising accountant"),
+    "accountant": ("会计", "Accountant"),
+    "assistant": ("助理/出纳", "Assistant / cashier"),
+    "client": ("客户", "Client owner (read-only, one company)"),
+}
+
+# The permission matrix (docs/permissions.md is written from this table).
+# Least privilege: a permission not listed for a role is refused.
+PERMISSIONS = {
+    "agency.read": {"admin", "supervisor", "accountant", "assistant", "client"},
+    "agency.manage": {"admin"},
+    "users.read": {"admin", "supervisor"},
+    "users.manage": {"admin"},
+    "users.revoke_sessions": {"admin"},
+    "users.read_logins": {"admin"},
+    "audit.read": {"admin"},
+    "self.read": {"admin", "supervisor", "accountant", "assistant", "client"},
+    "self.manage": {"admin", "supervisor", "accountant", "assistant", "client"},
+}
+
+
+@dataclass(frozen=True)
+class AuthContext:
+    agency_id: str
+    user_id: str
+    roles: tuple = ()
+    session_id: str = None
+    client_id: str = None  # set for a `client` user: the one company they may see
+    ip: str = None
+    user_agent: str = None
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def can(self, permission):
+        allowed = PERMISSIONS.get(permission)
+        if allowed is None:
+            raise KeyError(f"unknown permission {permission!r}")
+        return bool(allowed.intersection(self.roles))
+
+    def require(self, permission):
+        """Raise Forbidden unless one of the caller's roles grants `permission`."""
+        if not self.can(permission):
+            raise Forbidden(details={"permission": permission})
+        return self
+
+    def to_json(self):
+        return json.dumps({
+            "agency_id": self.agency_id, "user_id": self.user_id, "roles": list(self.roles),
+            "session_id": self.session_id, "client_id": self.client_id,
+            "ip": self.ip, "user_agent": self.user_agent,
+        })
+
+    @classmethod
+    def from_json(cls, text):
+        data = json.loads(text)
+        return cls(
+            agency_id=data["agency_id"], user_id=data["user_id"], roles=tuple(data.get("roles") or ()),
+            session_id=data.get("session_id"), client_id=data.get("client_id"),
+            ip=data.get("ip"), user_agent=data.get("user_agent"),
+        )
+
+
+def tenant_filter(query, table_or_model, auth):
+    """Scope a SQLAlchemy select/update/delete to the caller's agency."""
+    return query.where(table_or_model.agency_id == auth.agency_id)
+
+
+class RequestInfo:
+    """What a service may know about the caller: the auth context (if signed in)
+    and the client's IP and user agent (passed by the gateway for auditing)."""
+
+    def __init__(self, context_data):
+        self._context_data = context_data
+        raw = context_data.get(CONTEXT_KEY)
+        self._auth = AuthContext.from_json(raw) if raw else None
+        self.ip = context_data.get("client_ip")
+        self.user_agent = context_data.get("client_user_agent")
+
+    @property
+    def signed_in(self):
+        return self._auth is not None
+
+    @property
+    def auth(self):
+        if self._auth is None:
+            raise Unauthorized()
+        return self._auth
+
+    def require(self, permission):
+        return self.auth.require(permission)
+
+
+class Auth(DependencyProvider):
+    """nameko dependency: ``self.caller.require("users.manage")`` returns the AuthContext."""
+
+    def get_dependency(self, worker_ctx):
+        return RequestInfo(worker_ctx.context_data)

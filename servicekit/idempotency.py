@@ -1,0 +1,68 @@
+"""Idempotency keys for creating calls: a retry with the same key returns the first
+result instead of creating twice. The gateway passes the Idempotency-Key header in
+context data; the service stores the reply in the same transaction as the change.
+
+    with db.unit_of_work() as session:
+        replay = idempotency.begin(session, scope, key, request)
+        if replay is not None:
+            return replay
+        ... make the change ...
+        idempotency.finish(session, scope, key, reply)
+"""
+import hashlib
+import json
+
+from sqlalchemy import Column, DateTime, MetaData, String, Table, func, select
+from sqlalchemy.dialects.postgresql import JSONB, insert
+
+from .errors import Conflict
+
+
+def idempotency_table(metadata: MetaData):
+    return Table(
+        "idempotency_keys", metadata,
+        Column("scope", String(200), primary_key=True),  # agency + user + operation
+        Column("key", String(200), primary_key=True),
+        Column("request_hash", String(64), nullable=False),
+        Column("response", JSONB),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
+def _fingerprint(request):
+    return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class Idempotency:
+    def __init__(self, table):
+        self.table = table
+
+    def begin(self, session, scope, key, request):
+        """Return the stored reply of an earlier identical request, or None to go on.
+        A concurrent first request holding the same key makes this one wait on the
+        row lock, then see its reply. The same key with a different body is a 409."""
+        if not key:
+            return None
+        fingerprint = _fingerprint(request)
+        inserted = session.execute(
+            insert(self.table).values(scope=scope, key=key, request_hash=fingerprint)
+            .on_conflict_do_nothing().returning(self.table.c.key)
+        ).first()
+        if inserted is not None:
+            return None
+        row = session.execute(
+            select(self.table.c.request_hash, self.table.c.response)
+            .where(self.table.c.scope == scope, self.table.c.key == key).with_for_update()
+        ).one()
+        if row.request_hash != fingerprint:
+            raise Conflict(code="IDEMPOTENCY_KEY_REUSED", message="同一幂等键用于了不同的请求",
+                           message_en="This Idempotency-Key was used for a different request")
+        return row.response
+
+    def finish(self, session, scope, key, response):
+        if key:
+            session.execute(
+                self.table.update().where(self.table.c.scope == scope, self.table.c.key == key)
+                .values(response=response)
+            )
+        return response
