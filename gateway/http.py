@@ -87,7 +87,8 @@ class ApiRoute(HttpRequestHandler):
     limiter = RateLimiter()
 
     def __init__(self, method, url, *, summary, tags=(), public=False, body=None, query=None,
-                 status=200, rate_limit=None, responses=None, description=None, **kwargs):
+                 status=200, rate_limit=None, responses=None, description=None, documented=True,
+                 **kwargs):
         self.summary = summary
         self.tags = tuple(tags)
         self.public = public
@@ -97,6 +98,7 @@ class ApiRoute(HttpRequestHandler):
         self.rate_limit = rate_limit
         self.responses = responses or {}
         self.description = description
+        self.documented = documented  # False only for the catch-all that turns unknown paths into JSON 404s
         super().__init__(method, url, **kwargs)
 
     # -- request parsing -------------------------------------------------

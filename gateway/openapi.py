@@ -28,7 +28,7 @@ def api_routes(service_cls):
     found = []
     for name in dir(service_cls):
         for entrypoint in getattr(getattr(service_cls, name), ENTRYPOINT_EXTENSIONS_ATTR, ()):
-            if isinstance(entrypoint, ApiRoute):
+            if isinstance(entrypoint, ApiRoute) and entrypoint.documented:
                 found.append((name, entrypoint))
     return sorted(found, key=lambda item: (item[1].url, item[1].method))
 

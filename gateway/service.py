@@ -202,7 +202,7 @@ class GatewayService(HealthEndpoints):
 
     # -- anything else --------------------------------------------------------
     @api("GET,POST,PUT,PATCH,DELETE", "/api/<path:rest>", public=True, summary="未知路径 / Unknown path",
-         tags=("文档 Docs",))
+         documented=False)
     def not_found(self, req):
         raise NotFound(code="ROUTE_NOT_FOUND", message="接口不存在", message_en="No such endpoint",
                        details={"path": req.raw.path})

@@ -31,8 +31,8 @@ class ServiceSpec:
 
 # every service that is built; the order is the start order
 SERVICES = [
-    ServiceSpec("identity", "services.identity.service", "services/identity/config.yaml", 8001, True),
-    ServiceSpec("gateway", "gateway.service", "gateway/config.yaml", 8000, False),
+    ServiceSpec("identity", "services.identity.service:IdentityService", "services/identity/config.yaml", 8001, True),
+    ServiceSpec("gateway", "gateway.service:GatewayService", "gateway/config.yaml", 8000, False),
 ]
 SPECS = {spec.name: spec for spec in SERVICES}
 
@@ -115,7 +115,7 @@ class Platform:
 
         for spec in SERVICES:
             if spec.has_db:
-                upgrade(spec.name, self.database_url(spec.name), create_database=True)
+                upgrade(spec.name, self.database_url(spec.name), create_db=True)
 
     def start(self, name):
         spec = SPECS[name]
@@ -180,3 +180,38 @@ class Platform:
     def stop_all(self):
         for spec in reversed(SERVICES):
             self.stop(spec.name)
+
+
+def ensure_vhost(amqp_uri, management_url=None):
+    """Create the RabbitMQ virtual host named in amqp_uri (tests run in their own
+    vhost so they never touch a running `make run`). Uses the management API, and
+    rabbitmqctl when the API is not there."""
+    from urllib.parse import quote, unquote, urlparse
+
+    parsed = urlparse(amqp_uri)
+    vhost = unquote(parsed.path[1:]) if parsed.path not in ("", "/") else "/"
+    if vhost == "/":
+        return
+    user, password = parsed.username or "guest", parsed.password or "guest"
+    api = management_url or os.environ.get("RABBITMQ_MANAGEMENT_URL", f"http://{parsed.hostname}:15672")
+    try:
+        requests.put(f"{api}/api/vhosts/{quote(vhost, safe='')}", auth=(user, password), timeout=5).raise_for_status()
+        requests.put(f"{api}/api/permissions/{quote(vhost, safe='')}/{quote(user, safe='')}", auth=(user, password),
+                     json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=5).raise_for_status()
+    except requests.RequestException:
+        subprocess.run(["rabbitmqctl", "add_vhost", vhost], capture_output=True)
+        subprocess.run(["rabbitmqctl", "set_permissions", "-p", vhost, user, ".*", ".*", ".*"], check=True,
+                       capture_output=True)
+
+
+def drop_databases(postgres_url, prefix):
+    """Drop every database whose name starts with prefix_ (test runs start clean)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        names = [row[0] for row in conn.execute(
+            text("SELECT datname FROM pg_database WHERE datname LIKE :p"), {"p": f"{prefix}\\_%"})]
+        for name in names:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()

@@ -92,6 +92,7 @@ class RequestInfo:
         self._auth = AuthContext.from_json(raw) if raw else None
         self.ip = context_data.get("client_ip")
         self.user_agent = context_data.get("client_user_agent")
+        self.idempotency_key = context_data.get("idempotency_key")
 
     @property
     def signed_in(self):

@@ -1,0 +1,497 @@
+"""Transactional outbox and the relay that publishes it.
+
+Why: a service must never change its data without telling the others, nor tell
+them about a change that was rolled back. So `add_event` writes the event into the
+`outbox` table in the same transaction as the change, and a relay publishes the
+committed rows to RabbitMQ afterwards (at least once, in `id` order).
+
+    with self.db.unit_of_work() as session:
+        voucher = post_voucher(session, ...)
+        add_event(session, service="ledger", event_type="voucher_posted",
+                  agency_id=voucher.agency_id, client_id=voucher.client_id,
+                  aggregate_type="voucher", aggregate_id=voucher.id,
+                  data={"voucher_id": voucher.id, "amount": voucher.amount})
+
+    class LedgerService:
+        name = "ledger"
+        relay = OutboxRelay()   # publishes to the topic exchange "ledger.events"
+
+Envelope (the message body, JSON)::
+
+    {"event_id", "event_type", "schema_version", "occurred_at", "agency_id",
+     "client_id", "aggregate_type", "aggregate_id", "sequence", "service", "data"}
+
+`sequence` counts 1, 2, 3 ... per (aggregate_type, aggregate_id) without gaps, so a
+consumer can tell a missing or reordered event. Consumers dedupe on `event_id`
+(servicekit.inbox), because a relay crash between publish and marking the row
+published sends that row again.
+
+Tables: every service calls `outbox_tables(metadata)` in its tables.py and
+`create_outbox_tables(op)` in its first Alembic migration.
+"""
+import enum
+import json
+import logging
+import threading
+import time
+import uuid
+from datetime import date, datetime, time as dtime, timezone
+from decimal import Decimal
+
+import sqlalchemy as sa
+from kombu import Connection, Exchange, Producer
+from nameko.extensions import DependencyProvider
+from prometheus_client import Counter, Gauge
+from sqlalchemy.dialects import postgresql as pg
+
+from .config import setting
+from .db import advisory_lock_key, make_engine
+from .money import Period
+
+log = logging.getLogger(__name__)
+
+OUTBOX_BACKLOG = Gauge(
+    "suanpan_outbox_backlog", "Outbox rows not yet published", ["service"])
+OUTBOX_PUBLISHED = Counter(
+    "suanpan_outbox_published_total", "Events published from the outbox",
+    ["service", "event_type"])
+OUTBOX_OLDEST_AGE = Gauge(
+    "suanpan_outbox_oldest_unpublished_age_seconds",
+    "Age of the oldest unpublished outbox row (0 when none)", ["service"])
+
+
+# --- tables -----------------------------------------------------------------
+
+def _table_specs():
+    """Fresh Column/Constraint objects for each table (SQLAlchemy objects can
+    belong to one Table only, and both the metadata and migrations need them)."""
+    return {
+        "outbox": [
+            # bigserial: the publish order
+            sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
+            sa.Column("event_id", sa.Uuid, nullable=False),
+            sa.Column("event_type", sa.Text, nullable=False),
+            sa.Column("schema_version", sa.Integer, nullable=False),
+            sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+            # ids as text: the outbox carries whatever id shape the service uses
+            sa.Column("agency_id", sa.Text, nullable=False),
+            sa.Column("client_id", sa.Text, nullable=True),
+            sa.Column("aggregate_type", sa.Text, nullable=False),
+            sa.Column("aggregate_id", sa.Text, nullable=False),
+            sa.Column("sequence", sa.BigInteger, nullable=False),
+            sa.Column("data", pg.JSONB, nullable=False),
+            sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+            sa.UniqueConstraint("event_id", name="uq_outbox_event_id"),
+            # a safety net under the sequence counter: never two events with one number
+            sa.UniqueConstraint("aggregate_type", "aggregate_id", "sequence",
+                                name="uq_outbox_aggregate_sequence"),
+        ],
+        "outbox_sequence": [
+            sa.Column("aggregate_type", sa.Text, primary_key=True),
+            sa.Column("aggregate_id", sa.Text, primary_key=True),
+            sa.Column("last", sa.BigInteger, nullable=False),
+        ],
+        "inbox": [
+            sa.Column("event_id", sa.Uuid, primary_key=True),
+            sa.Column("consumer", sa.Text, primary_key=True),
+            sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False,
+                      server_default=sa.func.now()),
+        ],
+    }
+
+
+# The relay only reads unpublished rows: a partial index keeps that cheap however
+# large the published history grows.
+_UNPUBLISHED_INDEX = ("ix_outbox_unpublished", "outbox", ["id"], "published_at IS NULL")
+
+
+def outbox_tables(metadata):
+    """Add `outbox`, `outbox_sequence` and `inbox` to `metadata`; returns the three
+    Tables. Calling it twice on the same metadata returns the existing ones."""
+    if "outbox" in metadata.tables:
+        return tuple(metadata.tables[name] for name in ("outbox", "outbox_sequence", "inbox"))
+    tables = tuple(sa.Table(name, metadata, *parts) for name, parts in _table_specs().items())
+    name, table, cols, where = _UNPUBLISHED_INDEX
+    sa.Index(name, *[tables[0].c[c] for c in cols], postgresql_where=sa.text(where))
+    return tables
+
+
+def create_outbox_tables(op):
+    """For a service's first Alembic migration: `create_outbox_tables(op)`."""
+    for name, parts in _table_specs().items():
+        op.create_table(name, *parts)
+    name, table, cols, where = _UNPUBLISHED_INDEX
+    op.create_index(name, table, cols, postgresql_where=sa.text(where))
+
+
+def drop_outbox_tables(op):
+    op.drop_index(_UNPUBLISHED_INDEX[0], table_name="outbox")
+    for name in ("inbox", "outbox_sequence", "outbox"):
+        op.drop_table(name)
+
+
+# Private copies used to build statements; the table names are the same in every
+# service's database.
+OUTBOX, OUTBOX_SEQUENCE, INBOX = outbox_tables(sa.MetaData())
+
+
+# --- writing events -------------------------------------------------------------
+
+def jsonable(value):
+    """Make `value` JSON-safe the project's way: Decimal -> "1234.50" (never a float),
+    UUID -> str, datetime/date -> ISO 8601, sets/tuples -> lists. Unknown types raise
+    TypeError inside the caller's transaction, before anything is committed."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        raise TypeError("floats are not allowed in events; use Decimal or str")
+    if isinstance(value, Decimal):
+        return format(value, "f")  # never "1E+2"
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return _iso_utc(value) if value.tzinfo is not None else value.isoformat()
+    if isinstance(value, (date, dtime)):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Period):
+        return str(value)  # "YYYY-MM"
+    raise TypeError(f"cannot put {type(value).__name__} into an event")
+
+
+def _iso_utc(moment):
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _default_aggregate_type(event_type):
+    # "voucher_posted" -> "voucher"; pass aggregate_type when that guess is wrong
+    return event_type.rsplit("_", 1)[0] if "_" in event_type else event_type
+
+
+def add_event(session, *, service, event_type, data, agency_id, aggregate_id,
+              aggregate_type=None, client_id=None, schema_version=1):
+    """Write an event into the outbox in the caller's transaction; returns the envelope.
+
+    `session` is a Session or Connection inside the transaction making the change.
+    The per-aggregate sequence comes from an upsert that row-locks the counter until
+    commit, so concurrent writers to one aggregate queue up: no gaps, no duplicates,
+    and id order matches sequence order. (Touch several aggregates in one transaction
+    in a fixed order, or two such transactions can deadlock.)
+    """
+    aggregate_type = aggregate_type or _default_aggregate_type(event_type)
+    aggregate_id = str(aggregate_id)
+    payload = jsonable(data)
+    event_id = uuid.uuid4()
+    occurred_at = datetime.now(timezone.utc)
+
+    next_sequence = (
+        pg.insert(OUTBOX_SEQUENCE)
+        .values(aggregate_type=aggregate_type, aggregate_id=aggregate_id, last=1)
+        .on_conflict_do_update(
+            index_elements=["aggregate_type", "aggregate_id"],
+            set_={"last": OUTBOX_SEQUENCE.c.last + 1},
+        )
+        .returning(OUTBOX_SEQUENCE.c.last)
+    )
+    sequence = session.execute(next_sequence).scalar_one()
+
+    row = {
+        "event_id": event_id,
+        "event_type": event_type,
+        "schema_version": int(schema_version),
+        "occurred_at": occurred_at,
+        "agency_id": str(agency_id),
+        "client_id": None if client_id is None else str(client_id),
+        "aggregate_type": aggregate_type,
+        "aggregate_id": aggregate_id,
+        "sequence": sequence,
+        "data": payload,
+    }
+    session.execute(sa.insert(OUTBOX).values(**row))
+    return envelope_from_row(row, service)
+
+
+def envelope_from_row(row, service):
+    """The message body for an outbox row (a Row or a dict)."""
+    get = row.get if isinstance(row, dict) else row._mapping.get
+    return {
+        "event_id": str(get("event_id")),
+        "event_type": get("event_type"),
+        "schema_version": get("schema_version"),
+        "occurred_at": _iso_utc(get("occurred_at")),
+        "agency_id": get("agency_id"),
+        "client_id": get("client_id"),
+        "aggregate_type": get("aggregate_type"),
+        "aggregate_id": get("aggregate_id"),
+        "sequence": get("sequence"),
+        "service": service,
+        "data": get("data"),
+    }
+
+
+# --- publishing -----------------------------------------------------------------
+
+def event_exchange(service):
+    # Same attributes as nameko's get_event_exchange, so both can declare it.
+    return Exchange(f"{service}.events", type="topic", durable=True, delivery_mode=2)
+
+
+class OutboxPublisher:
+    """Publishes outbox rows; plain Python, no nameko.
+
+    Holds one database connection with a session-level advisory lock: only the
+    replica holding it publishes, which keeps the order and avoids double sends.
+    The batch is read and marked on that same connection, so losing the
+    connection also loses the right to publish.
+    """
+
+    confirm_timeout = 10
+
+    def __init__(self, engine, amqp_uri, service, batch_size=100):
+        self.engine = engine
+        self.amqp_uri = amqp_uri
+        self.service = service
+        self.batch_size = batch_size
+        self.lock_key = advisory_lock_key("outbox", service)
+        self.is_leader = False
+        self._db = None
+        self._amqp = None
+        self._producer = None
+
+    def acquire(self):
+        """Take (or confirm) the publishing lock; False if another replica has it."""
+        if self._db is None:
+            self._db = self.engine.connect()
+        if not self.is_leader:
+            self.is_leader = bool(self._db.execute(
+                sa.select(sa.func.pg_try_advisory_lock(self.lock_key))).scalar())
+            self._db.commit()
+        return self.is_leader
+
+    def _producer_ready(self):
+        if self._producer is None:
+            # confirm_publish: basic_publish waits for the broker's ack, so a row is
+            # marked published only once RabbitMQ has taken responsibility for it.
+            self._amqp = Connection(self.amqp_uri, connect_timeout=5,
+                                    transport_options={"confirm_publish": True})
+            self._amqp.ensure_connection(max_retries=1)
+            exchange = event_exchange(self.service)
+            channel = self._amqp.channel()
+            exchange(channel).declare()
+            self._producer = Producer(channel, exchange=exchange, serializer="json",
+                                      auto_declare=False)
+        return self._producer
+
+    def publish_batch(self):
+        """Publish up to batch_size rows in id order. Returns how many were
+        published (0 when idle or when another replica holds the lock)."""
+        if not self.acquire():
+            return 0
+        rows = self._db.execute(
+            sa.select(OUTBOX).where(OUTBOX.c.published_at.is_(None))
+            .order_by(OUTBOX.c.id).limit(self.batch_size)
+        ).all()
+        self._db.commit()
+        if not rows:
+            return 0
+        producer = self._producer_ready()
+        done = []
+        try:
+            for row in rows:
+                envelope = envelope_from_row(row, self.service)
+                producer.publish(
+                    envelope,
+                    routing_key=row.event_type,
+                    delivery_mode=2,
+                    headers={"event_type": row.event_type,
+                             "event_id": envelope["event_id"],
+                             "schema_version": row.schema_version},
+                    message_id=envelope["event_id"],
+                    confirm_timeout=self.confirm_timeout,
+                )
+                done.append(row)
+        finally:
+            # Mark what the broker confirmed even when a later row failed, so a
+            # retry sends fewer duplicates; the failed row and the rest stay
+            # unpublished and go first next time.
+            if done:
+                self._db.execute(
+                    sa.update(OUTBOX)
+                    .where(OUTBOX.c.id.in_([r.id for r in done]))
+                    .values(published_at=sa.func.now()))
+                self._db.commit()
+                for r in done:
+                    OUTBOX_PUBLISHED.labels(self.service, r.event_type).inc()
+        return len(done)
+
+    def update_metrics(self):
+        with self.engine.connect() as conn:
+            count, age = conn.execute(sa.text(
+                "SELECT count(*), coalesce(extract(epoch FROM now() - min(occurred_at)), 0)"
+                " FROM outbox WHERE published_at IS NULL")).one()
+        OUTBOX_BACKLOG.labels(self.service).set(count)
+        OUTBOX_OLDEST_AGE.labels(self.service).set(max(float(age), 0.0))
+        return count
+
+    def close(self, broken=False):
+        """Release the lock and the connections. `broken=True` after an error:
+        the DB connection is discarded (which also drops the lock server-side)."""
+        if self._db is not None:
+            try:
+                if broken:
+                    self._db.invalidate()
+                elif self.is_leader:
+                    self._db.rollback()
+                    self._db.execute(sa.select(sa.func.pg_advisory_unlock(self.lock_key)))
+                    self._db.commit()
+            except Exception:  # noqa: BLE001 - closing anyway
+                log.debug("outbox: unlock failed", exc_info=True)
+                try:
+                    self._db.invalidate()
+                except Exception:  # noqa: BLE001
+                    pass
+            finally:
+                try:
+                    self._db.close()
+                except Exception:  # noqa: BLE001
+                    pass
+        if self._amqp is not None:
+            try:
+                self._amqp.release()
+            except Exception:  # noqa: BLE001
+                pass
+        self._db = self._amqp = self._producer = None
+        self.is_leader = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.close(broken=exc_type is not None)
+
+
+def publish_pending(engine, amqp_uri, service, batch_size=100):
+    """Publish every pending outbox row now (the relay's work, driven by hand).
+    Returns the number published; 0 if another publisher holds the lock."""
+    total = 0
+    with OutboxPublisher(engine, amqp_uri, service, batch_size) as publisher:
+        while True:
+            count = publisher.publish_batch()
+            total += count
+            if count < batch_size:
+                break
+        publisher.update_metrics()
+    return total
+
+
+class RelayLoop:
+    """The relay's loop, without nameko: poll, publish, back off on failure.
+
+    Runs in a green thread under nameko (threading is monkey-patched) or in a real
+    thread in tests. Any failure (broker down, database restarted) is logged, the
+    connections are dropped and rebuilt after a growing pause; rows are only marked
+    after the broker confirmed them, so nothing is lost or skipped.
+    """
+
+    def __init__(self, engine, amqp_uri, service, batch_size=100, poll_interval=0.2,
+                 max_backoff=10.0, metrics_interval=1.0):
+        self.engine = engine
+        self.amqp_uri = amqp_uri
+        self.service = service
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.max_backoff = max_backoff
+        self.metrics_interval = metrics_interval
+        self.failures = 0
+        self._stop = threading.Event()
+
+    def stop(self):
+        self._stop.set()
+
+    def run(self):
+        publisher = OutboxPublisher(self.engine, self.amqp_uri, self.service, self.batch_size)
+        backoff = self.poll_interval
+        last_metrics = 0.0
+        try:
+            while not self._stop.is_set():
+                try:
+                    count = publisher.publish_batch()
+                    if time.monotonic() - last_metrics >= self.metrics_interval:
+                        publisher.update_metrics()
+                        last_metrics = time.monotonic()
+                    backoff = self.poll_interval
+                except Exception as exc:  # noqa: BLE001 - survive outages, retry
+                    self.failures += 1
+                    backoff = min(max(backoff * 2, 0.5), self.max_backoff)
+                    log.warning("outbox relay for %s failed (%s: %s); retrying in %.1fs",
+                                self.service, type(exc).__name__, exc, backoff)
+                    publisher.close(broken=True)
+                    self._stop.wait(backoff)
+                    continue
+                if count < self.batch_size:
+                    self._stop.wait(self.poll_interval)
+                # a full batch: go again at once (the wait above also yields to
+                # other green threads; a full batch did network I/O, which yields too)
+        finally:
+            publisher.close()
+
+
+class OutboxRelay(DependencyProvider):
+    """Add to a service class (`relay = OutboxRelay()`) to publish its outbox.
+
+    Config: DATABASE_URL, AMQP_URI, OUTBOX_POLL_INTERVAL (seconds, 0.2),
+    OUTBOX_BATCH_SIZE (100), OUTBOX_RELAY_ENABLED (true; false in tests that
+    drive publish_pending themselves).
+    """
+
+    def __init__(self, url_key="DATABASE_URL"):
+        self.url_key = url_key
+        self.loop = None
+        self.engine = None
+        self._gt = None
+
+    def setup(self):
+        if not setting("OUTBOX_RELAY_ENABLED", True, bool):
+            return
+        url = setting(self.url_key)
+        if not url:
+            raise RuntimeError(f"{self.url_key} is not configured (needed by OutboxRelay)")
+        # one connection holds the lock and does the work; one more for metrics
+        self.engine = make_engine(url, pool_size=1, max_overflow=1)
+        self.loop = RelayLoop(
+            self.engine,
+            setting("AMQP_URI", "amqp://guest:guest@localhost:5672/"),
+            self.container.service_name,
+            batch_size=setting("OUTBOX_BATCH_SIZE", 100, int),
+            poll_interval=setting("OUTBOX_POLL_INTERVAL", 0.2, float),
+        )
+
+    def start(self):
+        if self.loop is not None:
+            self._gt = self.container.spawn_managed_thread(self.loop.run, identifier="outbox_relay")
+
+    def stop(self):
+        if self.loop is not None:
+            self.loop.stop()
+        if self._gt is not None:
+            self._gt.wait()  # finishes the batch in hand, then unlocks
+            self._gt = None
+        if self.engine is not None:
+            self.engine.dispose()
+
+    def kill(self):
+        if self.loop is not None:
+            self.loop.stop()
+        if self._gt is not None:
+            self._gt.kill()
+            self._gt = None
+        if self.engine is not None:
+            self.engine.dispose()  # closing the connection releases the lock
+
+    def get_dependency(self, worker_ctx):
+        return self.loop
