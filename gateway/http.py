@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 from servicekit.auth import AuthContext
 from servicekit.config import setting
 from servicekit.errors import (
-    AppError, BadRequest, PayloadTooLarge, Unauthorized, UnsupportedMediaType, ValidationFailed,
+    AppError, BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType, ValidationFailed,
 )
 
 from .security import AuthState, RateLimiter
@@ -88,7 +88,7 @@ class ApiRoute(HttpRequestHandler):
 
     def __init__(self, method, url, *, summary, tags=(), public=False, body=None, query=None,
                  status=200, rate_limit=None, responses=None, description=None, documented=True,
-                 **kwargs):
+                 before_mfa=False, **kwargs):
         self.summary = summary
         self.tags = tuple(tags)
         self.public = public
@@ -98,6 +98,7 @@ class ApiRoute(HttpRequestHandler):
         self.rate_limit = rate_limit
         self.responses = responses or {}
         self.description = description
+        self.before_mfa = before_mfa  # usable by a user who must still enrol MFA (agency policy)
         self.documented = documented  # False only for the catch-all that turns unknown paths into JSON 404s
         super().__init__(method, url, **kwargs)
 
@@ -109,6 +110,9 @@ class ApiRoute(HttpRequestHandler):
             raise Unauthorized(code="TOKEN_MISSING", message="缺少访问令牌",
                                message_en="Missing bearer access token")
         claims = self.auth_state.verify(token.strip())
+        if claims.get("mfa_enrol") and not self.before_mfa:
+            raise Forbidden(code="MFA_ENROLMENT_REQUIRED", message="本机构要求开启动态口令，请先完成绑定",
+                            message_en="Your agency requires MFA: enrol first (POST /api/v1/me/mfa/enrol)")
         return AuthContext(
             agency_id=claims["agency"], user_id=claims["sub"], roles=tuple(claims.get("roles", ())),
             session_id=claims.get("sid"), client_id=claims.get("client_id"),

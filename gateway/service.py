@@ -97,7 +97,7 @@ class GatewayService(HealthEndpoints):
     def refresh(self, req):
         return call(self.identity, "refresh", req.json)
 
-    @api("POST", "/api/v1/auth/logout", status=204, body=ids.LogoutSchema,
+    @api("POST", "/api/v1/auth/logout", status=204, before_mfa=True, body=ids.LogoutSchema,
          summary="退出登录 / Sign out (ends this session)", tags=AUTH)
     def logout(self, req):
         call(self.identity, "logout", req.json)
@@ -114,13 +114,13 @@ class GatewayService(HealthEndpoints):
     def reset_password(self, req):
         return call(self.identity, "reset_password", req.json)
 
-    @api("POST", "/api/v1/auth/password/change", body=ids.ChangePasswordSchema,
+    @api("POST", "/api/v1/auth/password/change", before_mfa=True, body=ids.ChangePasswordSchema,
          summary="修改密码 / Change my password", tags=AUTH)
     def change_password(self, req):
         return call(self.identity, "change_password", req.json)
 
     # -- me -------------------------------------------------------------------
-    @api("GET", "/api/v1/me", summary="当前用户 / Who I am, my roles and agency", tags=ME)
+    @api("GET", "/api/v1/me", before_mfa=True, summary="当前用户 / Who I am, my roles and agency", tags=ME)
     def me(self, req):
         return call(self.identity, "me")
 
@@ -128,7 +128,7 @@ class GatewayService(HealthEndpoints):
     def my_logins(self, req):
         return call(self.identity, "my_logins", query_of(req))
 
-    @api("GET", "/api/v1/me/sessions", summary="我的会话 / My active sessions", tags=ME)
+    @api("GET", "/api/v1/me/sessions", before_mfa=True, summary="我的会话 / My active sessions", tags=ME)
     def my_sessions(self, req):
         return call(self.identity, "my_sessions")
 
@@ -138,17 +138,17 @@ class GatewayService(HealthEndpoints):
         call(self.identity, "revoke_my_session", req.path["session_id"])
         return 204, None
 
-    @api("POST", "/api/v1/me/mfa/enrol", summary="开始绑定动态口令 / Start TOTP enrolment (otpauth URI + QR PNG)",
+    @api("POST", "/api/v1/me/mfa/enrol", before_mfa=True, summary="开始绑定动态口令 / Start TOTP enrolment (otpauth URI + QR PNG)",
          tags=ME)
     def mfa_enrol(self, req):
         return call(self.identity, "mfa_enrol")
 
-    @api("POST", "/api/v1/me/mfa/confirm", body=ids.MfaConfirmSchema,
+    @api("POST", "/api/v1/me/mfa/confirm", before_mfa=True, body=ids.MfaConfirmSchema,
          summary="确认动态口令 / Confirm TOTP with a code; returns one-time recovery codes", tags=ME)
     def mfa_confirm(self, req):
         return call(self.identity, "mfa_confirm", req.json)
 
-    @api("POST", "/api/v1/me/mfa/disable", body=ids.MfaDisableSchema,
+    @api("POST", "/api/v1/me/mfa/disable", before_mfa=True, body=ids.MfaDisableSchema,
          summary="关闭动态口令 / Turn TOTP off with password and code", tags=ME)
     def mfa_disable(self, req):
         return call(self.identity, "mfa_disable", req.json)

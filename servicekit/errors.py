@@ -6,6 +6,8 @@ a service arrives at the caller of an RPC as the same class with the same code,
 status, messages and details; the gateway turns it into
 ``{"error": {"code", "message", "message_en", "details"}}`` with ``status``.
 """
+import json
+
 from nameko.exceptions import get_module_path, registry
 
 
@@ -19,11 +21,15 @@ class AppError(Exception):
         self.code = code or self.default_code
         self.message = message or self.default_zh
         self.message_en = message_en or self.default_en
+        if isinstance(details, str):  # rebuilt after an RPC hop (see below)
+            details = json.loads(details)
         self.details = details if details is not None else {}
         if status is not None:
             self.status = int(status)
-        # args is what nameko serialises across RPC; the registry rebuilds from it
-        super().__init__(self.code, self.message, self.message_en, self.details, self.status)
+        # args is what nameko serialises across RPC and the registry rebuilds from;
+        # nameko turns numbers in args into strings, so details travel as JSON text
+        super().__init__(self.code, self.message, self.message_en,
+                         json.dumps(self.details, ensure_ascii=False, default=str), self.status)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -58,8 +64,9 @@ class ValidationFailed(BadRequest):
     default_zh = "输入数据有误"
     default_en = "Some fields are invalid"
 
-    def __init__(self, fields=None, code=None, message=None, message_en=None, details=None, status=None):
-        details = dict(details or {})
+    # positional order as AppError: nameko rebuilds errors from their args
+    def __init__(self, code=None, message=None, message_en=None, details=None, status=None, *, fields=None):
+        details = dict(json.loads(details) if isinstance(details, str) else details or {})
         if fields is not None:
             details["fields"] = fields
         super().__init__(code, message, message_en, details, status)

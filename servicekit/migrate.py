@@ -87,10 +87,12 @@ def migration_lock(connection, service):
     try:
         yield connection
     finally:
-        if not connection.invalidated and not connection.closed:
+        try:
             connection.rollback()
             connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
             connection.commit()
+        except Exception:  # noqa: BLE001 - don't hide the real error; closing frees the lock
+            log.warning("could not release the migration lock for %s", service, exc_info=True)
 
 
 def create_database(url):

@@ -22,7 +22,9 @@ Envelope (the message body, JSON)::
      "client_id", "aggregate_type", "aggregate_id", "sequence", "service", "data"}
 
 `sequence` counts 1, 2, 3 ... per (aggregate_type, aggregate_id) without gaps, so a
-consumer can tell a missing or reordered event. Consumers dedupe on `event_id`
+consumer can tell a missing or reordered event. One aggregate's events are published
+in sequence order (the counter's row lock makes a second writer wait for the first
+to commit); events of different aggregates follow commit order only roughly. Consumers dedupe on `event_id`
 (servicekit.inbox), because a relay crash between publish and marking the row
 published sends that row again.
 

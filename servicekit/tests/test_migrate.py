@@ -45,7 +45,8 @@ def test_upgrade_creates_tables_and_the_service_version_table(make_database):
     engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
+            diff = compare_metadata(MigrationContext.configure(conn, opts={
+                "compare_type": True, "version_table": f"alembic_version_{SERVICE}"}),
                                     demo_metadata)
         indexes = {i["name"]: i for i in inspect(engine).get_indexes("outbox")}
     finally:

@@ -295,7 +295,6 @@ import eventlet
 eventlet.monkey_patch()
 import json, sys
 from eventlet.queue import LightQueue
-from kombu import Connection, Queue
 from nameko import config
 from nameko.containers import ServiceContainer
 from sqlalchemy import text
@@ -343,8 +342,6 @@ finally:
     listener.stop()
 with engine.connect() as conn:
     published = conn.execute(text("SELECT published_at IS NOT NULL FROM outbox")).scalar()
-with Connection(AMQP) as conn:
-    Queue("evt-%s-thing_happened--%s_listener.on_thing" % (SERVICE, SERVICE))(conn.default_channel).delete()
 print(json.dumps({"sent": sent, "got": got, "attempts": len(attempts), "published": published}))
 """
 
@@ -352,7 +349,13 @@ print(json.dumps({"sent": sent, "got": got, "attempts": len(attempts), "publishe
 def test_nameko_event_handler_receives_the_envelope(engine, outbox_db_url, amqp_uri,
                                                      service_name, run_python):
     script = NAMEKO_ROUND_TRIP.replace("sys.argv[1:4]", repr([service_name, outbox_db_url, amqp_uri]))
-    result = run_python(script)
+    try:
+        result = run_python(script)
+    finally:
+        # nameko's durable queue for the listener (named as nameko names SERVICE_POOL queues)
+        with Connection(amqp_uri) as conn:
+            queue = f"evt-{service_name}-thing_happened--{service_name}_listener.on_thing"
+            Queue(queue)(conn.default_channel).delete()
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["got"]["envelope"] == report["sent"]

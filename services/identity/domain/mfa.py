@@ -12,7 +12,7 @@ import hmac
 import io
 import re
 import secrets
-from datetime import datetime, timezone
+from datetime import timezone
 
 import pyotp
 import qrcode

@@ -41,6 +41,8 @@ ACCESS_TOKEN_TTL_SECONDS = 900
 MFA_TOKEN_TTL_SECONDS = 300
 # Clock skew tolerated between identity and the verifying process.
 LEEWAY_SECONDS = 5
+# Ours are about 600 characters; anything much larger is not ours.
+MAX_TOKEN_LENGTH = 8192
 # How many verified tokens a TokenVerifier remembers (about 1 KiB each).
 VERIFIED_CACHE_SIZE = 10_000
 
@@ -277,22 +279,22 @@ class TokenVerifier:
         return self._verify(token, TYP_MFA, MFA_AUDIENCE, now)
 
     def _verify(self, token, expected_typ, audience, now):
+        if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+            raise _token_invalid("malformed")
         now = time.time() if now is None else _epoch_float(now)
         cached = self._verified.get((token, expected_typ))
         if cached is not None:
             self._check_times(cached, now)
-            return dict(cached)
+            return _json_copy(cached)  # a caller changing its claims must not change ours
         claims = self._verify_uncached(token, expected_typ, audience)
         self._check_times(claims, now)
         if self._cache_size:
             if len(self._verified) >= self._cache_size:
                 self._verified = {}  # crude but bounded; refills with live tokens
             self._verified[(token, expected_typ)] = claims
-        return dict(claims)
+        return _json_copy(claims)
 
     def _verify_uncached(self, token, expected_typ, audience):
-        if not isinstance(token, str) or not token:
-            raise _token_invalid("malformed")
         header = _unverified_header(token)
         if header.get("alg") != ALGORITHM:
             raise _token_invalid("algorithm")
@@ -335,13 +337,22 @@ class TokenVerifier:
             raise _token_invalid("not_yet_valid")
 
 
+def _json_copy(value):
+    """Deep copy of decoded JSON (dicts, lists, scalars), faster than copy.deepcopy."""
+    if isinstance(value, dict):
+        return {key: _json_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_copy(item) for item in value]
+    return value
+
+
 def _unverified_header(token):
     """The JOSE header, only to pick the key; PyJWT checks the algorithm again
     when it verifies the signature."""
     try:
         segment = token.split(".", 1)[0]
         header = json.loads(_b64url_decode(segment))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         raise _token_invalid("malformed") from None
     if not isinstance(header, dict):
         raise _token_invalid("malformed")
