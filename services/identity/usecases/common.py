@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from servicekit.errors import AppError, NotFound
+from servicekit.green import offload
+
+from ..domain import passwords as password_rules
 
 from ..tables import agencies, users
 
@@ -41,3 +44,16 @@ def load_user(call, user_id, *, for_update=False):
 
 def load_agency(call, agency_id):
     return call.session.execute(select(agencies).where(agencies.c.id == agency_id)).one()
+
+
+# argon2 is deliberately slow: run it off the event loop (servicekit.green)
+def hash_password(password):
+    return offload(password_rules.hash_password, password)
+
+
+def verify_password(password_hash, password):
+    return offload(password_rules.verify_password, password_hash, password)
+
+
+def verify_dummy_password(password):
+    return offload(password_rules.verify_dummy_password, password)

@@ -10,9 +10,8 @@ from ..domain.mfa import (
     hash_recovery_codes, match_recovery_code, new_recovery_codes, new_totp_secret, provisioning_uri, qr_png,
     verify_totp,
 )
-from ..domain.passwords import verify_password
 from ..tables import users
-from .common import load_agency
+from .common import load_agency, verify_password
 
 WRONG_OTP = dict(code="OTP_INVALID", message="动态口令不正确", message_en="Wrong one-time code")
 

@@ -7,9 +7,9 @@ from .. import audit
 from ..domain.codes import CodeState, check_code, issue_code
 from ..domain.lockout import lockout_key
 from ..domain.notify import PURPOSE_RESET_PASSWORD, classify_login
-from ..domain.passwords import check_password_policy, hash_password, verify_password
+from ..domain.passwords import check_password_policy
 from ..tables import login_failures, login_locks, password_resets, users
-from .common import Refusal, new_id
+from .common import Refusal, hash_password, new_id, verify_password
 from .registration import send_code
 from .sessions import revoke_all_sessions
 

@@ -10,9 +10,9 @@ from ..domain.notify import (
     PURPOSE_REGISTER, mask_email, mask_phone, normalise_email, normalise_phone, verification_code_email,
     verification_code_sms,
 )
-from ..domain.passwords import check_password_policy, hash_password
+from ..domain.passwords import check_password_policy
 from ..tables import agencies, registrations, users
-from .common import Refusal, new_id, valid_uuid
+from .common import Refusal, hash_password, new_id, valid_uuid
 from .views import agency_view, user_view
 
 LOGIN_TAKEN = dict(code="LOGIN_TAKEN", message="该邮箱或手机号已被注册", message_en="This email or phone is already registered")

@@ -12,13 +12,13 @@ from ..domain import logins as login_rules
 from ..domain.lockout import lockout_key, raise_if_locked, register_failure
 from ..domain.mfa import match_recovery_code, verify_totp
 from ..domain.notify import classify_login, mask_email, mask_phone
-from ..domain.passwords import password_change_due, verify_dummy_password, verify_password
+from ..domain.passwords import password_change_due
 from ..domain.tokens import (
     RefreshOutcome, RefreshTokenState, decide_refresh, hash_refresh_token, issue_access_token, issue_mfa_token,
     new_refresh_token,
 )
 from ..tables import agencies, login_failures, login_history, login_locks, refresh_tokens, sessions, users
-from .common import Refusal, load_agency, new_id, valid_uuid
+from .common import Refusal, load_agency, new_id, valid_uuid, verify_dummy_password, verify_password
 from .views import login_view, session_view
 
 INVALID_CREDENTIALS = dict(code="INVALID_CREDENTIALS", message="账号或密码错误",

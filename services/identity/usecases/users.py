@@ -5,9 +5,9 @@ from sqlalchemy import func, or_, select, update
 from servicekit.errors import Conflict, ValidationFailed
 
 from .. import audit
-from ..domain.passwords import check_password_policy, hash_password
+from ..domain.passwords import check_password_policy
 from ..tables import agencies, users
-from .common import load_agency, load_user, new_id
+from .common import hash_password, load_agency, load_user, new_id
 from .registration import contact_of, ensure_login_free, event_user
 from .sessions import logins_of, revoke_all_sessions
 from .views import agency_view, me_view, user_view
