@@ -486,7 +486,7 @@ def test_every_process_gets_the_environment_it_reads(rendered):
         # The root filesystem is read-only: files a process writes go to an emptyDir.
         writable = {m["mountPath"] for m in container["volumeMounts"]
                     if any(v["name"] == m["name"] and "emptyDir" in v for v in pod_spec(deployment)["volumes"])}
-        for key in ("DEV_OUTBOX_PATH", "NOTIFY_DEV_OUTBOX"):
+        for key in ("DEV_OUTBOX_PATH",):
             path = config_value(container, docs, key)
             if path:
                 assert any(path.startswith(w + "/") for w in writable), f"{ident(deployment)}: {key}={path} is read-only"
