@@ -3,6 +3,7 @@ per service, as in production) against real PostgreSQL and RabbitMQ, in its own
 databases (suanpan_it_*) and RabbitMQ vhost, and talks to it over HTTP."""
 import json
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -87,10 +88,9 @@ def read_codes(platform, to):
     codes = []
     for line in path.read_text(encoding="utf-8").splitlines():
         message = json.loads(line)
-        if message["to"] == to:
-            import re
-
-            codes.append(re.search(r"\b(\d{6})\b", message["body"]).group(1))
+        found = re.search(r"验证码是 (\d{6})", message["body"]) if message["to"] == to else None
+        if found:
+            codes.append(found.group(1))
     return codes
 
 

@@ -202,3 +202,19 @@ def test_login_history_flags_new_devices(platform, agency_admin):
     newest = history["items"][0]
     assert newest["ip"] == "203.0.113.77" and newest["success"] is True and newest["new_device"] is True
     assert "@" in newest["login"] and newest["login"] != agency_admin.email
+
+
+def test_owner_is_told_of_new_device_and_password_changes(platform, agency_admin):
+    import json
+    from pathlib import Path
+
+    def subjects():
+        lines = Path(platform.dev_outbox()).read_text(encoding="utf-8").splitlines()
+        return [json.loads(line)["subject"] for line in lines if json.loads(line)["to"] == agency_admin.email]
+
+    Api(agency_admin.base, ip="198.51.100.9").login(agency_admin.email, STRONG_PASSWORD)
+    assert any("新设备登录" in s for s in subjects())
+    resp = agency_admin.post("/api/v1/auth/password/change", {"current_password": STRONG_PASSWORD,
+                                                              "new_password": "Changan#Books2027"})
+    assert resp.status_code == 200, resp.text
+    assert any("密码已修改" in s for s in subjects())

@@ -6,7 +6,7 @@ from servicekit.errors import BadRequest
 from .. import audit
 from ..domain.codes import CodeState, check_code, issue_code
 from ..domain.lockout import lockout_key
-from ..domain.notify import PURPOSE_RESET_PASSWORD, classify_login
+from ..domain.notify import PURPOSE_RESET_PASSWORD, classify_login, password_changed_email
 from ..domain.passwords import check_password_policy
 from ..tables import login_failures, login_locks, password_resets, users
 from .common import Refusal, hash_password, new_id, verify_password
@@ -31,6 +31,11 @@ def _set_password(call, user, new_password):
         password_hash=hash_password(new_password), password_changed_at=call.now, updated_at=call.now))
 
 
+def _tell_password_changed(call, user):
+    if user.email:
+        call.deps.senders.email.send(user.email, *password_changed_email(call.now))
+
+
 def change_password(call, payload):
     user = call.session.execute(select(users).where(users.c.id == call.auth.user_id).with_for_update()).one()
     if not verify_password(user.password_hash, payload["current_password"]):
@@ -39,6 +44,7 @@ def change_password(call, payload):
     _set_password(call, user, payload["new_password"])
     # other devices must sign in again with the new password
     revoke_all_sessions(call, user, "password_changed", keep=call.auth.session_id)
+    _tell_password_changed(call, user)
     audit.append(call.session, agency_id=user.agency_id, action="password.changed", actor_id=user.id,
                  actor_name=user.name, target_type="user", target_id=user.id, ip=call.ip,
                  user_agent=call.user_agent, occurred_at=call.now)
@@ -88,6 +94,7 @@ def reset_password(call, payload):
     call.session.execute(login_failures.delete().where(login_failures.c.login_key == key))
     call.session.execute(login_locks.delete().where(login_locks.c.login_key == key))
     revoke_all_sessions(call, user, "password_reset")
+    _tell_password_changed(call, user)
     audit.append(call.session, agency_id=user.agency_id, action="password.reset", actor_id=user.id,
                  actor_name=user.name, target_type="user", target_id=user.id, ip=call.ip,
                  user_agent=call.user_agent, occurred_at=call.now)

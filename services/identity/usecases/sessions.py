@@ -11,7 +11,7 @@ from .. import audit
 from ..domain import logins as login_rules
 from ..domain.lockout import lockout_key, raise_if_locked, register_failure
 from ..domain.mfa import match_recovery_code, verify_totp
-from ..domain.notify import classify_login, mask_email, mask_phone
+from ..domain.notify import classify_login, mask_email, mask_phone, new_device_login_email
 from ..domain.passwords import password_change_due
 from ..domain.tokens import (
     RefreshOutcome, RefreshTokenState, decide_refresh, hash_refresh_token, issue_access_token, issue_mfa_token,
@@ -142,6 +142,10 @@ def _open_session(call, user, agency, key, masked_login, method):
     _clear_failures(call, key)
     new_device = _history(call, user=user, masked_login=masked_login, success=True)
     _audit_user(call, user, "login.succeeded", session_id=session_id, method=method, new_device=new_device)
+    if new_device and user.email:
+        # tell the owner: a sign-in they don't recognise is the moment to change the password
+        call.deps.senders.email.send(user.email, *new_device_login_email(
+            call.now, call.ip, login_rules.device_fingerprint(call.user_agent)))
     reply = _tokens_for(call, user, session_id, token, agency)
     reply["new_device"] = new_device
     return reply
