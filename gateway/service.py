@@ -6,14 +6,13 @@ import logging
 from nameko.events import BROADCAST, event_handler
 from nameko.extensions import DependencyProvider
 from nameko.timer import timer
-from werkzeug.wrappers import Response
 
 from servicekit.auth import PERMISSIONS, ROLES
 from servicekit.errors import NotFound
 from servicekit.observability import HealthEndpoints, Observability
 from services.identity import schemas as ids
 
-from .http import api, json_response
+from .http import api
 from .openapi import build_openapi
 from .rpc import TimedServiceRpc, call
 from .security import AuthState

@@ -87,21 +87,28 @@ class RequestInfo:
     and the client's IP and user agent (passed by the gateway for auditing)."""
 
     def __init__(self, context_data):
-        self._context_data = context_data
-        raw = context_data.get(CONTEXT_KEY)
-        self._auth = AuthContext.from_json(raw) if raw else None
+        # parsed lazily: nameko builds dependencies outside the worker's error
+        # handling, so a bad value must fail the call, not the whole container
+        self._raw = context_data.get(CONTEXT_KEY)
+        self._auth = None
         self.ip = context_data.get("client_ip")
         self.user_agent = context_data.get("client_user_agent")
         self.idempotency_key = context_data.get("idempotency_key")
 
     @property
     def signed_in(self):
-        return self._auth is not None
+        return bool(self._raw)
 
     @property
     def auth(self):
-        if self._auth is None:
+        if not self._raw:
             raise Unauthorized()
+        if self._auth is None:
+            try:
+                self._auth = AuthContext.from_json(self._raw)
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                raise Unauthorized(code="AUTH_CONTEXT_INVALID", message="认证上下文无效",
+                                   message_en="The auth context is invalid") from exc
         return self._auth
 
     def require(self, permission):

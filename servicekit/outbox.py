@@ -32,7 +32,6 @@ Tables: every service calls `outbox_tables(metadata)` in its tables.py and
 `create_outbox_tables(op)` in its first Alembic migration.
 """
 import enum
-import json
 import logging
 import threading
 import time

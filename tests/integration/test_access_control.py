@@ -1,7 +1,7 @@
 """Tenant isolation and the permission matrix, through the gateway."""
 import uuid
 
-from .conftest import STRONG_PASSWORD, Api, assert_error, create_user, register_agency, unique_email
+from .conftest import STRONG_PASSWORD, assert_error, create_user, register_agency, unique_email
 
 
 def test_agency_a_can_never_read_or_change_agency_b(platform, anon):

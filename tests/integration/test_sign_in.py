@@ -2,7 +2,6 @@
 import time
 
 import pyotp
-import requests
 
 from .conftest import STRONG_PASSWORD, Api, assert_error, create_user, read_codes, register_agency, unique_email, \
     unique_phone

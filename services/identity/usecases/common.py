@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from servicekit.errors import AppError, NotFound
+from servicekit.errors import AppError, NotFound, Unauthorized
 from servicekit.green import offload
 
 from ..domain import passwords as password_rules
@@ -39,6 +39,16 @@ def load_user(call, user_id, *, for_update=False):
     row = call.session.execute(query).first() if user_id else None
     if row is None:
         raise NotFound(code="USER_NOT_FOUND", message="用户不存在", message_en="No such user")
+    return row
+
+
+def current_user(call, *, for_update=False):
+    """The signed-in user; a context naming no live user of its agency is not signed in."""
+    query = select(users).where(users.c.id == valid_uuid(call.auth.user_id), users.c.agency_id == call.auth.agency_id)
+    row = call.session.execute(query.with_for_update() if for_update else query).first()
+    if row is None:
+        raise Unauthorized(code="USER_UNKNOWN", message="用户不存在或已删除，请重新登录",
+                           message_en="Unknown user; sign in again")
     return row
 
 

@@ -1,7 +1,7 @@
 """TOTP multi-factor authentication: enrol, confirm (recovery codes), disable."""
 import base64
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from servicekit.errors import BadRequest, Conflict
 
@@ -11,13 +11,13 @@ from ..domain.mfa import (
     verify_totp,
 )
 from ..tables import users
-from .common import load_agency, verify_password
+from .common import current_user, load_agency, verify_password
 
 WRONG_OTP = dict(code="OTP_INVALID", message="动态口令不正确", message_en="Wrong one-time code")
 
 
 def _me(call):
-    return call.session.execute(select(users).where(users.c.id == call.auth.user_id).with_for_update()).one()
+    return current_user(call, for_update=True)
 
 
 def _audit(call, user, action, **details):

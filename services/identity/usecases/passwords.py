@@ -9,7 +9,7 @@ from ..domain.lockout import lockout_key
 from ..domain.notify import PURPOSE_RESET_PASSWORD, classify_login, password_changed_email
 from ..domain.passwords import check_password_policy
 from ..tables import login_failures, login_locks, password_resets, users
-from .common import Refusal, hash_password, new_id, verify_password
+from .common import Refusal, current_user, hash_password, new_id, verify_password
 from .registration import send_code
 from .sessions import revoke_all_sessions
 
@@ -37,7 +37,7 @@ def _tell_password_changed(call, user):
 
 
 def change_password(call, payload):
-    user = call.session.execute(select(users).where(users.c.id == call.auth.user_id).with_for_update()).one()
+    user = current_user(call, for_update=True)
     if not verify_password(user.password_hash, payload["current_password"]):
         raise BadRequest(code="WRONG_PASSWORD", message="当前密码不正确", message_en="The current password is wrong",
                          details={"fields": {"current_password": ["当前密码不正确 / wrong password"]}})

@@ -17,8 +17,8 @@ from ..domain.tokens import (
     RefreshOutcome, RefreshTokenState, decide_refresh, hash_refresh_token, issue_access_token, issue_mfa_token,
     new_refresh_token,
 )
-from ..tables import agencies, login_failures, login_history, login_locks, refresh_tokens, sessions, users
-from .common import Refusal, load_agency, new_id, valid_uuid, verify_dummy_password, verify_password
+from ..tables import login_failures, login_history, login_locks, refresh_tokens, sessions, users
+from .common import Refusal, current_user, load_agency, new_id, valid_uuid, verify_dummy_password, verify_password
 from .views import login_view, session_view
 
 INVALID_CREDENTIALS = dict(code="INVALID_CREDENTIALS", message="账号或密码错误",
@@ -274,7 +274,7 @@ def refresh(call, payload):
 
 
 def logout(call, payload):
-    user = call.session.execute(select(users).where(users.c.id == call.auth.user_id)).one()
+    user = current_user(call)
     revoke_sessions(call, [call.auth.session_id], user=user, reason="logout")
     _audit_user(call, user, "logout", session_id=call.auth.session_id)
     return {}
@@ -290,7 +290,7 @@ def my_sessions(call):
 
 
 def revoke_my_session(call, session_id):
-    user = call.session.execute(select(users).where(users.c.id == call.auth.user_id)).one()
+    user = current_user(call)
     owned = call.session.execute(select(sessions.c.id).where(
         sessions.c.id == session_id, sessions.c.user_id == user.id)).first() if valid_uuid(session_id) else None
     if owned is None:

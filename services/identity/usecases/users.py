@@ -7,7 +7,7 @@ from servicekit.errors import Conflict, ValidationFailed
 from .. import audit
 from ..domain.passwords import check_password_policy
 from ..tables import agencies, users
-from .common import hash_password, load_agency, load_user, new_id
+from .common import current_user, hash_password, load_agency, load_user, new_id
 from .registration import contact_of, ensure_login_free, event_user
 from .sessions import logins_of, revoke_all_sessions
 from .views import agency_view, me_view, user_view
@@ -123,7 +123,7 @@ def user_logins(call, user_id, query):
 
 
 def me(call):
-    user = call.session.execute(select(users).where(users.c.id == call.auth.user_id)).one()
+    user = current_user(call)
     return me_view(user, load_agency(call, user.agency_id), call.now, call.settings.password_max_age_days)
 
 

@@ -1,0 +1,1 @@
+"""Unit tests of the gateway framework (no broker, no services)."""
