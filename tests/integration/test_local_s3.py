@@ -13,14 +13,14 @@ from scripts.run import start_local_s3
 
 def test_local_s3_server_works_with_the_minio_sdk(tmp_path, monkeypatch):
     monkeypatch.delenv("S3_ENDPOINT", raising=False)
-    monkeypatch.setenv("LOCAL_S3_PORT", "19000")
+    monkeypatch.setenv("LOCAL_S3_PORT", "19900")
     (tmp_path / "log").mkdir()
     proc = start_local_s3(tmp_path)
     try:
         deadline = time.time() + 30
-        while time.time() < deadline and not check_deps.reachable("127.0.0.1", 19000):
+        while time.time() < deadline and not check_deps.reachable("127.0.0.1", 19900):
             time.sleep(0.2)
-        client = Minio("127.0.0.1:19000", access_key="test", secret_key="test", secure=False)
+        client = Minio("127.0.0.1:19900", access_key="test", secret_key="test", secure=False)
         client.make_bucket("suanpan-archive")
         client.set_bucket_versioning("suanpan-archive", VersioningConfig(ENABLED))
         content = "记账凭证 第1号 收到货款 1000.00".encode()

@@ -76,3 +76,16 @@ def test_tampering_with_the_audit_log_is_detected(platform, agency_admin):
                          cwd=ROOT, env={**os.environ, "DATABASE_URL": platform.database_url("identity")},
                          capture_output=True, text=True)
     assert cli.returncode == 1 and "BROKEN" in cli.stdout
+
+
+def test_metrics_count_logins_and_entrypoints(platform, agency_admin):
+    import requests
+
+    text = requests.get(platform.url("identity") + "/metrics", timeout=5).text
+    assert 'suanpan_identity_logins_total{outcome="success"}' in text
+    assert 'suanpan_entrypoint_calls_total{entrypoint="login",outcome="ok",service="identity"}' in text
+    assert "suanpan_outbox_backlog" in text
+    gateway = requests.get(platform.url("gateway") + "/metrics", timeout=5).text
+    assert 'suanpan_entrypoint_duration_seconds_bucket{entrypoint="login"' in gateway
+    ready = requests.get(platform.url("identity") + "/readyz", timeout=5).json()
+    assert ready == {"status": "ready", "checks": {"broker": True, "database": True}}

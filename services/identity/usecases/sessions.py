@@ -17,6 +17,7 @@ from ..domain.tokens import (
     RefreshOutcome, RefreshTokenState, decide_refresh, hash_refresh_token, issue_access_token, issue_mfa_token,
     new_refresh_token,
 )
+from ..metrics import LOCKOUTS, LOGINS, SESSIONS_REVOKED
 from ..tables import login_failures, login_history, login_locks, refresh_tokens, sessions, users
 from .common import Refusal, current_user, load_agency, new_id, valid_uuid, verify_dummy_password, verify_password
 from .views import login_view, session_view
@@ -67,6 +68,7 @@ def _clear_failures(call, key):
 
 
 def _history(call, *, user, masked_login, success, reason=None):
+    LOGINS.labels("success" if success else reason).inc()
     new_device = False
     if success and user is not None:
         previous = call.session.execute(
@@ -92,6 +94,8 @@ def _refuse_failure(call, *, key, user, masked_login, reason):
     """Count a failed attempt, record it, and answer without saying whether the login exists."""
     just_locked = _count_failure(call, key)
     _history(call, user=user, masked_login=masked_login, success=False, reason=reason)
+    if just_locked:
+        LOCKOUTS.inc()
     if user is not None:
         _audit_user(call, user, "login.failed", reason=reason)
         if just_locked:
@@ -223,6 +227,7 @@ def revoke_sessions(call, session_ids, *, user, reason):
         update(sessions).where(sessions.c.id.in_(session_ids), sessions.c.revoked_at.is_(None))
         .values(revoked_at=call.now, revoked_reason=reason).returning(sessions.c.id))]
     if ended:
+        SESSIONS_REVOKED.labels(reason).inc(len(ended))
         call.publish("session_revoked", {"session_ids": ended, "user_id": user.id, "reason": reason},
                      agency_id=user.agency_id, aggregate_id=user.id)
     return ended
