@@ -8,17 +8,18 @@ no real SMS provider yet; one only needs a `send(phone, text)` method.
 """
 import json
 import logging
-import re
 import smtplib
 import ssl
 import threading
-import unicodedata
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
+from servicekit.contact import (  # noqa: F401 - identity's login identifiers are these
+    field_error, nfkc, mask_email, mask_phone, normalise_email, normalise_phone,
+)
 from servicekit.errors import ServiceUnavailable, ValidationFailed
 
 log = logging.getLogger("suanpan.identity.notify")
@@ -33,95 +34,18 @@ PURPOSE_RESET_PASSWORD = "reset_password"
 
 # --------------------------------------------------------------------------- login identifiers
 
-_EMAIL_LOCAL = re.compile(r"^[\w!#$%&'*+/=?^`{|}~-]+(\.[\w!#$%&'*+/=?^`{|}~-]+)*$")
-_DOMAIN_LABEL = re.compile(r"^(?!-)[^\W_](?:[^\W_]|-){0,62}(?<!-)$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-
-
-def _invalid(field, code, message):
-    zh, en = message
-    return ValidationFailed(fields={field: [f"{zh} / {en}"]}, code=code, message=zh, message_en=en)
-
-
-_BAD_EMAIL = ("邮箱格式不正确", "invalid email address")
-_BAD_PHONE = ("手机号格式不正确，请输入11位中国大陆手机号", "invalid mobile number: give an 11-digit mainland China number")
 _BAD_LOGIN = ("请输入邮箱或手机号", "enter an email address or a mobile number")
-
-
-def _nfkc(text):
-    # Chinese input methods easily produce full-width "＠" and digits "１３８".
-    return unicodedata.normalize("NFKC", text or "").strip()
-
-
-def normalise_email(text, field="email"):
-    """Trimmed, lower-cased email address; ValidationFailed(code="INVALID_EMAIL") if malformed.
-
-    The whole address is lower-cased: mail providers treat the local part
-    case-insensitively in practice, and one person must not hold two accounts
-    as "Zhang@x.cn" and "zhang@x.cn".
-    """
-    email = _nfkc(text).lower()
-    if len(email) > 254 or email.count("@") != 1:
-        raise _invalid(field, "INVALID_EMAIL", _BAD_EMAIL)
-    local, domain = email.split("@")
-    labels = domain.split(".")
-    if (
-        not local or len(local) > 64 or not _EMAIL_LOCAL.match(local)
-        or len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels)
-    ):
-        raise _invalid(field, "INVALID_EMAIL", _BAD_EMAIL)
-    return email
-
-
-def normalise_phone(text, field="phone"):
-    """The 11 digits of a mainland China mobile number; ValidationFailed(code="INVALID_PHONE") otherwise.
-
-    Accepts "+86 138-0013-8000", "0086 13800138000", "(138) 0013 8000" ...
-    """
-    phone = re.sub(r"[\s\-().]", "", _nfkc(text))
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    elif phone.startswith("0086"):
-        phone = phone[4:]
-    elif len(phone) == 13 and phone.startswith("86"):
-        phone = phone[2:]
-    if not _MOBILE.match(phone):
-        raise _invalid(field, "INVALID_PHONE", _BAD_PHONE)
-    return phone
 
 
 def classify_login(text):
     """("email", address) or ("phone", 11 digits); ValidationFailed(code="INVALID_LOGIN") otherwise."""
-    login = _nfkc(text)
+    login = nfkc(text)
     try:
         if "@" in login:
             return EMAIL, normalise_email(login, field="login")
         return PHONE, normalise_phone(login, field="login")
     except ValidationFailed:
-        raise _invalid("login", "INVALID_LOGIN", _BAD_LOGIN) from None
-
-
-def mask_email(email):
-    """"zhangsan@example.com" -> "z***n@example.com" (for messages and logs)."""
-    local, _, domain = (email or "").partition("@")
-    if len(local) <= 1:
-        masked = "*"
-    elif len(local) == 2:
-        masked = local[0] + "*"
-    else:
-        masked = local[0] + "***" + local[-1]
-    return f"{masked}@{domain}" if domain else masked
-
-
-def mask_phone(phone):
-    """"13812345678" -> "138****5678"."""
-    try:
-        digits = normalise_phone(phone)
-    except ValidationFailed:
-        digits = re.sub(r"\D", "", phone or "")
-    if len(digits) < 7:
-        return "****"
-    return digits[:3] + "****" + digits[-4:]
+        raise field_error("login", "INVALID_LOGIN", _BAD_LOGIN) from None
 
 
 def mask_login(kind, value):
