@@ -10,6 +10,7 @@ services in nameko context data. Errors become {"error": {code, message, message
 details}} with the AppError's status; anything unexpected is a logged 500 that says
 nothing of the internals.
 """
+import base64
 import json
 import logging
 import uuid
@@ -54,6 +55,16 @@ def json_response(payload, status=200, headers=None):
                     mimetype="application/json" if payload is not None else None)
 
 
+def file_response(content_base64, filename, mimetype):
+    """A download (Excel, PDF): the service sends the bytes base64-encoded over RPC."""
+    from urllib.parse import quote
+
+    return Response(base64.b64decode(content_base64), mimetype=mimetype, headers={
+        # RFC 6266/5987: Chinese file names survive every browser
+        "Content-Disposition": f"attachment; filename=\"download\"; filename*=UTF-8''{quote(filename)}",
+    })
+
+
 def error_response(exc):
     return json_response({"error": exc.to_dict()}, status=exc.status)
 
@@ -80,6 +91,7 @@ class ApiRequest:
     ip: str = None
     user_agent: str = None
     idempotency_key: str = None
+    upload: dict = None  # for upload routes: {"filename", "content_type", "content_base64"}
 
 
 class ApiRoute(HttpRequestHandler):
@@ -88,7 +100,7 @@ class ApiRoute(HttpRequestHandler):
 
     def __init__(self, method, url, *, summary, tags=(), public=False, body=None, query=None,
                  status=200, rate_limit=None, responses=None, description=None, documented=True,
-                 before_mfa=False, **kwargs):
+                 before_mfa=False, upload=False, **kwargs):
         self.summary = summary
         self.tags = tuple(tags)
         self.public = public
@@ -142,6 +154,31 @@ class ApiRoute(HttpRequestHandler):
                              message_en="The request body must be a JSON object")
         return payload
 
+    def read_upload(self, request):
+        """The uploaded file, bounded by MAX_UPLOAD_BYTES: a multipart form's "file"
+        field, or the whole body sent with the file's own content type."""
+        limit = setting("MAX_UPLOAD_BYTES", 10 * 1024 * 1024, int)
+        if request.content_length is not None and request.content_length > limit + 64 * 1024:
+            raise PayloadTooLarge(details={"limit_bytes": limit})
+        request.max_content_length = limit + 64 * 1024  # room for the multipart framing
+        try:
+            if request.mimetype == "multipart/form-data":
+                stored = request.files.get("file")
+                if stored is None:
+                    raise BadRequest(code="FILE_MISSING", message="请上传文件（表单字段 file）",
+                                     message_en="Upload a file in the form field \"file\"")
+                data, filename, content_type = stored.read(limit + 1), stored.filename, stored.mimetype
+            else:
+                data, filename, content_type = request.get_data(), request.headers.get("X-Filename", ""), request.mimetype
+        except RequestEntityTooLarge as exc:
+            raise PayloadTooLarge(details={"limit_bytes": limit}) from exc
+        if len(data) > limit:
+            raise PayloadTooLarge(details={"limit_bytes": limit})
+        if not data:
+            raise BadRequest(code="FILE_EMPTY", message="上传的文件是空的", message_en="The uploaded file is empty")
+        return {"filename": (filename or "upload")[:200], "content_type": content_type,
+                "content_base64": base64.b64encode(data).decode()}
+
     @staticmethod
     def validate(schema_cls, data, where):
         try:
@@ -157,8 +194,10 @@ class ApiRoute(HttpRequestHandler):
         if auth is not None:
             auth = AuthContext(**{**auth.__dict__, "ip": ip,
                                   "user_agent": request.headers.get("User-Agent", "")[:300]})
-        body = raw_json = None
-        if self.method in BODY_METHODS:
+        body = raw_json = upload = None
+        if self.upload:
+            upload = self.read_upload(request)
+        elif self.method in BODY_METHODS:
             body = raw_json = self.read_json_body(request)
             if self.body_schema is not None:
                 body = self.validate(self.body_schema, raw_json, "body")
@@ -169,6 +208,7 @@ class ApiRoute(HttpRequestHandler):
             raw=request, auth=auth, body=body, json=raw_json, query=query, path=dict(request.path_values),
             ip=ip, user_agent=request.headers.get("User-Agent", "")[:300],
             idempotency_key=(request.headers.get("Idempotency-Key") or "").strip()[:200] or None,
+            upload=upload,
         )
 
     # -- nameko entrypoint -------------------------------------------------

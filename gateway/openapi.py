@@ -77,7 +77,15 @@ def build_openapi(service_cls, server_url=None):
                                "description": "重试时返回首次结果 / a retry returns the first result"})
         if parameters:
             operation["parameters"] = parameters
-        if route.body_schema is not None:
+        if route.upload:
+            operation["requestBody"] = {"required": True, "content": {
+                "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                                   "properties": {"file": {"type": "string", "format": "binary"}}}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}},
+            }}
+            operation["responses"]["413"] = {"description": "File larger than MAX_UPLOAD_BYTES"}
+        elif route.body_schema is not None:
             operation["requestBody"] = {"required": True,
                                         "content": {"application/json": {"schema": route.body_schema}}}
         paths.setdefault(openapi_path(route.url), {})[route.method.lower()] = operation
