@@ -69,6 +69,20 @@ def error_response(exc):
     return json_response({"error": exc.to_dict()}, status=exc.status)
 
 
+def read_bounded(request, limit):
+    """The request body, at most `limit` bytes, else 413. With a Content-Length the
+    claim is checked before reading; a chunked body (no length) is read from the
+    de-chunked WSGI input up to one byte past the limit."""
+    if request.content_length is not None:
+        if request.content_length > limit:
+            raise PayloadTooLarge(details={"limit_bytes": limit})
+        return request.get_data(cache=True)
+    data = request.environ["wsgi.input"].read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(details={"limit_bytes": limit})
+    return data
+
+
 def client_ip(request):
     """The caller's address; X-Forwarded-For is believed only for the number of
     proxies we were told sit in front of us (TRUSTED_PROXY_HOPS)."""
@@ -112,6 +126,7 @@ class ApiRoute(HttpRequestHandler):
         self.description = description
         self.before_mfa = before_mfa  # usable by a user who must still enrol MFA (agency policy)
         self.documented = documented  # False only for the catch-all that turns unknown paths into JSON 404s
+        self.upload = upload  # takes a file (multipart field "file", or the raw body) instead of JSON
         super().__init__(method, url, **kwargs)
 
     # -- request parsing -------------------------------------------------
@@ -131,21 +146,14 @@ class ApiRoute(HttpRequestHandler):
         )
 
     def read_json_body(self, request):
-        limit = setting("MAX_JSON_BODY_BYTES", 1024 * 1024, int)
-        if request.content_length is not None and request.content_length > limit:
-            raise PayloadTooLarge(details={"limit_bytes": limit})
-        request.max_content_length = limit
-        try:
-            data = request.get_data(cache=True)
-        except RequestEntityTooLarge as exc:
-            raise PayloadTooLarge(details={"limit_bytes": limit}) from exc
+        data = read_bounded(request, setting("MAX_JSON_BODY_BYTES", 1024 * 1024, int))
         if not data.strip():
             data = b"{}"
         elif request.mimetype != "application/json":
             raise UnsupportedMediaType(details={"expected": "application/json"})
         try:
             payload = json.loads(data.decode("utf-8"), parse_float=Decimal)
-        except (UnicodeDecodeError, ValueError) as exc:
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise BadRequest(code="MALFORMED_JSON", message="请求体不是有效的 JSON",
                              message_en="The request body is not valid JSON",
                              details={"reason": str(exc)[:200]}) from exc
@@ -161,6 +169,9 @@ class ApiRoute(HttpRequestHandler):
         if request.content_length is not None and request.content_length > limit + 64 * 1024:
             raise PayloadTooLarge(details={"limit_bytes": limit})
         request.max_content_length = limit + 64 * 1024  # room for the multipart framing
+        if request.content_length is None:
+            # a chunked body: eventlet de-chunks and ends the stream, werkzeug must be told
+            request.environ["wsgi.input_terminated"] = True
         try:
             if request.mimetype == "multipart/form-data":
                 stored = request.files.get("file")
@@ -169,7 +180,8 @@ class ApiRoute(HttpRequestHandler):
                                      message_en="Upload a file in the form field \"file\"")
                 data, filename, content_type = stored.read(limit + 1), stored.filename, stored.mimetype
             else:
-                data, filename, content_type = request.get_data(), request.headers.get("X-Filename", ""), request.mimetype
+                data = read_bounded(request, limit)
+                filename, content_type = request.headers.get("X-Filename", ""), request.mimetype
         except RequestEntityTooLarge as exc:
             raise PayloadTooLarge(details={"limit_bytes": limit}) from exc
         if len(data) > limit:

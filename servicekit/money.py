@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from marshmallow import ValidationError, fields
 
 CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal(10) ** 18
 _MONEY_RE = re.compile(r"^-?\d{1,18}(\.\d{1,2})?$")
 _PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -20,6 +21,8 @@ def parse_money(value, allow_negative=False):
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError("amount must be finite")
+        if abs(value) >= MAX_AMOUNT:  # NUMERIC(20,2) holds 18 digits before the point
+            raise ValueError("amount too large")
         if value.as_tuple().exponent < -2 and value != value.quantize(CENT):
             raise ValueError("amount has more than 2 decimals")
         result = value.quantize(CENT)

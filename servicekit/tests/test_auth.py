@@ -137,6 +137,26 @@ def test_request_info_empty_auth_is_anonymous():
     assert RequestInfo({}).signed_in is False
 
 
+@pytest.mark.parametrize("raw", [
+    "not json", "{", '{"user_id": "u"}', '{"agency_id": "a"}', "[1, 2]", '"text"', "null", "42",
+    '{"agency_id": "a", "user_id": "u", "roles": 5}',
+])
+def test_malformed_auth_context_fails_the_call_not_the_dependency(raw):
+    info = RequestInfo({CONTEXT_KEY: raw, "client_ip": "198.51.100.4"})  # building it never raises
+    assert info.ip == "198.51.100.4"
+    with pytest.raises(Unauthorized) as raised:
+        info.auth  # noqa: B018 - the property raises
+    assert raised.value.code == "AUTH_CONTEXT_INVALID"
+    assert raised.value.status == 401
+    with pytest.raises(Unauthorized):
+        info.require("agency.read")
+
+
+def test_auth_context_is_parsed_once():
+    info = RequestInfo({CONTEXT_KEY: ctx("admin").to_json()})
+    assert info.auth is info.auth
+
+
 def test_auth_dependency_reads_worker_context_data():
     auth = ctx("admin")
     worker_ctx = types.SimpleNamespace(context_data={CONTEXT_KEY: auth.to_json()})

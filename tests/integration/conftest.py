@@ -12,7 +12,10 @@ import requests
 
 from scripts.platform import Platform, drop_databases, ensure_vhost
 
+# several runs can share one machine with their own vhost, databases and ports
 TEST_AMQP = os.environ.get("TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/suanpan_test")
+TEST_DB_PREFIX = os.environ.get("TEST_DB_PREFIX", "suanpan_it")
+TEST_PORT_OFFSET = int(os.environ.get("TEST_PORT_OFFSET", "10000"))
 TEST_PG = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 STRONG_PASSWORD = "Xian#Ledger2026"
 
@@ -20,10 +23,10 @@ STRONG_PASSWORD = "Xian#Ledger2026"
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory):
     ensure_vhost(TEST_AMQP)
-    drop_databases(TEST_PG, "suanpan_it")
+    drop_databases(TEST_PG, TEST_DB_PREFIX)
     var = tmp_path_factory.mktemp("platform")
     plat = Platform(
-        var_dir=var, db_prefix="suanpan_it", port_offset=10000, amqp_uri=TEST_AMQP, postgres_url=TEST_PG,
+        var_dir=var, db_prefix=TEST_DB_PREFIX, port_offset=TEST_PORT_OFFSET, amqp_uri=TEST_AMQP, postgres_url=TEST_PG,
         stream_logs=False,
         extra_env={
             "AUTH_RATE_LIMIT_PER_MINUTE": "1000",  # the rate-limit test uses its own IP and a low limit elsewhere
