@@ -34,7 +34,10 @@ class FieldCipher:
         keys = []
         for part in str(text).split(","):
             kid, _, b64 = part.strip().partition(":")
-            raw = base64.b64decode(b64)
+            try:
+                raw = base64.b64decode(b64, validate=True)
+            except ValueError as exc:
+                raise RuntimeError(f"encryption key {kid!r} is not valid base64") from exc
             if len(raw) != 32 or not kid or "." in kid:
                 raise RuntimeError(f"encryption key {kid!r} must be a 32-byte base64 key with a kid without dots")
             keys.append((kid, raw))
