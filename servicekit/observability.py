@@ -61,9 +61,25 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class ClientErrorsAreNotCrashes(logging.Filter):
+    """nameko logs every exception a worker raises as a crash, with a traceback.
+    A refused request (an AppError with a 4xx status: wrong password, not found)
+    is normal business: keep one INFO line without the traceback."""
+
+    def filter(self, record):
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, AppError) and error.status < 500:
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg, record.args = "refused %s: %s %s", (
+                getattr(record.args[0], "call_id", "") if record.args else "", error.code, error.message_en)
+            record.exc_info = record.exc_text = None
+        return True
+
+
 def configure_logging(service, level=None):
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter(service))
+    handler.addFilter(ClientErrorsAreNotCrashes())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel((level or setting("LOG_LEVEL", "INFO")).upper())

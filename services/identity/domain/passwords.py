@@ -31,9 +31,9 @@ DEFAULT_MAX_AGE_DAYS = 90
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 
 # argon2id, RFC 9106 section 4 "second recommended option" (the low-memory one):
-# 3 passes over 64 MiB with 4 lanes, 16-byte salt, 32-byte tag. About 50 ms on
-# the 2-core machines here: slow for an attacker with a stolen table, fast
-# enough for a login. The parameters are stored in every hash, so raising them
+# 3 passes over 64 MiB with 4 lanes, 16-byte salt, 32-byte tag. About 185 ms on
+# one core of the 2-core machines here (memory-bound: ~8 hashes/s per machine,
+# docs/benchmarks.md): slow for an attacker with a stolen table, fine for a login. The parameters are stored in every hash, so raising them
 # later only means old hashes report needs_rehash() and are upgraded on login.
 ARGON2_TIME_COST = 3
 ARGON2_MEMORY_COST_KIB = 64 * 1024
