@@ -183,3 +183,28 @@ def test_teardown_forgets_a_worker_without_result(obs):
     obs.worker_teardown(worker_ctx)
     assert obs._started == {}
     assert observability._current.call_id is None
+
+
+def test_refused_requests_are_logged_as_one_info_line_not_a_crash():
+    import logging as _logging
+    import sys as _sys
+
+    from servicekit.errors import NotFound as _NotFound
+    from servicekit.observability import ClientErrorsAreNotCrashes
+
+    def record_for(error):
+        try:
+            raise error
+        except Exception:  # noqa: BLE001
+            info = _sys.exc_info()
+        worker = type("Worker", (), {"call_id": "identity.get_user.1"})()
+        return _logging.LogRecord("nameko.containers", _logging.ERROR, __file__, 1,
+                                  "error handling worker %s: %s", (worker, error), info)
+
+    refused = record_for(_NotFound(code="USER_NOT_FOUND"))
+    assert ClientErrorsAreNotCrashes().filter(refused)
+    assert refused.levelno == _logging.INFO and refused.exc_info is None
+    assert "USER_NOT_FOUND" in refused.getMessage() and "identity.get_user.1" in refused.getMessage()
+    crash = record_for(RuntimeError("boom"))
+    assert ClientErrorsAreNotCrashes().filter(crash)
+    assert crash.levelno == _logging.ERROR and crash.exc_info is not None
