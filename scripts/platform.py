@@ -32,6 +32,7 @@ class ServiceSpec:
 # every service that is built; the order is the start order
 SERVICES = [
     ServiceSpec("identity", "services.identity.service:IdentityService", "services/identity/config.yaml", 8001, True),
+    ServiceSpec("clients", "services.clients.service:ClientsService", "services/clients/config.yaml", 8002, True),
     ServiceSpec("gateway", "gateway.service:GatewayService", "gateway/config.yaml", 8000, False),
 ]
 SPECS = {spec.name: spec for spec in SERVICES}

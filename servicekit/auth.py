@@ -34,6 +34,21 @@ PERMISSIONS = {
     "audit.read": {"admin"},
     "self.read": {"admin", "supervisor", "accountant", "assistant", "client"},
     "self.manage": {"admin", "supervisor", "accountant", "assistant", "client"},
+    # clients service: what a role may do; WHICH clients is usecases/visibility.py
+    # (admin/supervisor all of the agency, accountant/assistant their assigned ones,
+    # client their own company)
+    "clients.read": {"admin", "supervisor", "accountant", "assistant", "client"},
+    "clients.manage": {"admin", "supervisor"},
+    "clients.export": {"admin", "supervisor"},
+    "clients.assign": {"admin", "supervisor"},
+    "clients.reveal_sensitive": {"admin", "supervisor"},
+    "contracts.read": {"admin", "supervisor", "accountant", "client"},
+    "contracts.manage": {"admin", "supervisor"},
+    "service.read": {"admin", "supervisor", "accountant", "assistant", "client"},
+    "service_records.write": {"admin", "supervisor", "accountant", "assistant"},
+    "feedback.create": {"admin", "supervisor", "accountant", "assistant", "client"},
+    "feedback.handle": {"admin", "supervisor"},
+    "feedback.close": {"admin", "supervisor", "client"},
 }
 
 

@@ -6,6 +6,7 @@ OpenAPI schemas shipped inside kubernetes-validate (offline, strict), then
 checks the rules this project sets for itself (docs/deploy.md).
 """
 import functools
+import importlib
 import os
 import json
 import re
@@ -51,6 +52,8 @@ SECRET_CONTRACT = {
     "suanpan-jwt": {"private.pem"},
     "suanpan-identity-encryption": {"FIELD_ENCRYPTION_KEYS"},
     "suanpan-smtp": {"SMTP_USERNAME", "SMTP_PASSWORD"},
+    "suanpan-clients-db": {"DATABASE_URL"},
+    "suanpan-clients-encryption": {"FIELD_ENCRYPTION_KEYS"},
 }
 
 # Environment each process reads (the services' config.yaml).
@@ -71,7 +74,21 @@ EXPECTED_ENV = {
         "SMTP_PASSWORD",
         "SMTP_FROM",
     },
+    "clients": COMMON_ENV
+    | {
+        "DATABASE_URL",
+        "FIELD_ENCRYPTION_KEYS",
+        "IDENTITY_RPC_TIMEOUT_SECONDS",
+        "CLIENT_IMPORT_MAX_ROWS",
+        "CLIENT_EXPORT_MAX_ROWS",
+        "CPU_HEAVY_CONCURRENCY",
+    },
 }
+# The processes deployed today (scripts/platform.py's SERVICES is checked too,
+# at run time, by test_every_platform_service_is_deployed).
+APPS = {"gateway", "identity", "clients"}
+# Services with a database: a migration Job and initContainer running this.
+MIGRATED = {"identity", "clients"}
 MIGRATION_ENV = {"DATABASE_URL", "PSYCOPG_WAIT_FUNC"}
 # Settings that carry credentials: only ever from a Secret.
 SECRET_ENV = {
@@ -286,7 +303,7 @@ def test_every_pod_is_restricted_and_sized(rendered):
 def test_app_deployments_probe_and_terminate_gracefully(rendered):
     _, docs = rendered
     deployments = app_deployments(docs)
-    assert {pod_labels(d)[NAME] for d in deployments} >= {"gateway", "identity"}
+    assert {pod_labels(d)[NAME] for d in deployments} >= APPS
     for deployment in deployments:
         spec = pod_spec(deployment)
         where = ident(deployment)
@@ -524,6 +541,11 @@ def test_each_service_with_a_database_has_its_migration(rendered):
         inits = [c for c in pod_spec(deployment).get("initContainers", []) if c.get("command") == command]
         assert inits and inits[0]["image"] == container["image"], f"{ident(deployment)}: no migrate initContainer"
     assert jobs, "no migration Job rendered"
+    for app in MIGRATED:
+        command = ["python", "-m", "servicekit.migrate", app]
+        assert [j for j in jobs if any(c.get("command") == command for c in pod_spec(j)["containers"])], (
+            f"no migration Job runs {shlex.join(command)}"
+        )
 
 
 # --------------------------------------------------------------------------- Dockerfile
@@ -602,7 +624,7 @@ def test_dockerfile_builds_non_root_slim_images_with_a_healthcheck():
     assert any(ins == "RUN" and "venv" in args for ins, args in builder["steps"])
     assert any(ins == "RUN" and "-r /tmp/requirements.txt" in args for ins, args in builder["steps"])
     targets = _targets()
-    assert set(targets) >= {"gateway", "identity"}
+    assert set(targets) >= APPS
     for name, stage in targets.items():
         chain = _chain(stages, stage)
         assert chain[0]["name"] != "builder" and any(s["name"] == "runtime" for s in chain), name
@@ -621,8 +643,13 @@ def test_dockerfile_builds_non_root_slim_images_with_a_healthcheck():
         assert "WEB_SERVER_ADDRESS" in healthcheck, f"{name}: HEALTHCHECK must use the service's port"
         # Only the chassis and the process's own code go in.
         copies = [args.split()[0] for s in chain for ins, args in s["steps"] if ins == "COPY" and "--from" not in args]
-        allowed = {"requirements.txt", "servicekit/", "services/", "services/__init__.py", "gateway/", f"services/{name}/"}
-        assert set(copies) <= allowed, copies
+        # The gateway takes services/ whole (schemas, token verifier); a service
+        # takes only the package marker and its own folder, no other service.
+        if name == "gateway":
+            allowed = {"servicekit/", "services/", "gateway/"}
+        else:
+            allowed = {"servicekit/", "services/__init__.py", f"services/{name}/"}
+        assert set(copies) <= allowed, f"{name} copies {copies}"
         for source in copies:
             assert (ROOT / source).exists(), f"{name}: COPY {source} does not exist"
 
@@ -663,3 +690,93 @@ def test_dockerignore_keeps_the_context_small():
     }
     assert {".venv", "var", ".git"} <= lines, lines
     assert "**/tests" in lines and "**/__pycache__" in lines, lines
+
+
+# --------------------------------------------------------------------------- every process of the platform
+
+
+def _platform_services():
+    """scripts/platform.py's SERVICES as it is now: the processes `make run` and
+    the integration tests start, so the ones that must be deployed."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    services = importlib.import_module("scripts.platform").SERVICES
+    assert services, "scripts/platform.py lists no SERVICES"
+    return services
+
+
+def test_every_platform_service_is_deployed(rendered):
+    """Each ServiceSpec has a Dockerfile target that starts it on its port, a
+    Deployment of that image on that port, and (has_db) its migration Job and
+    initContainer; and nothing is deployed that the platform does not run. So a
+    new service in scripts/platform.py fails here until it is deployed."""
+    name, docs = rendered
+    _, stages = _dockerfile()
+    targets = _targets()
+    deployments = {pod_labels(d)[NAME]: d for d in app_deployments(docs)}
+    jobs = of_kind(docs, "Job")
+    services = {s["metadata"]["name"]: s for s in of_kind(docs, "Service")}
+    docs_text = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    specs = _platform_services()
+    problems = []
+    for spec in specs:
+        where = f"{spec.name} (scripts/platform.py)"
+        if spec.name not in EXPECTED_ENV:
+            problems.append(f"{where}: list the environment it reads in EXPECTED_ENV")
+        if not re.search(rf"^\| {re.escape(spec.name)} \| {spec.port}\b", docs_text, re.M):
+            problems.append(f"{where}: docs/deploy.md's ports table has no row `| {spec.name} | {spec.port}...`")
+        # -- the image
+        target = targets.get(spec.name)
+        if target is None:
+            problems.append(f"{where}: no Dockerfile target {spec.name}")
+        else:
+            chain = _chain(stages, target)
+            cmd = json.loads(_last([target], "CMD"))
+            if cmd != ["nameko", "run", "--config", spec.config, spec.module]:
+                problems.append(f"{where}: Dockerfile target starts {cmd}, not {spec.config} {spec.module}")
+            address = _env(chain).get("WEB_SERVER_ADDRESS", "")
+            if address != f"0.0.0.0:{spec.port}":
+                problems.append(f"{where}: Dockerfile WEB_SERVER_ADDRESS {address!r}, not 0.0.0.0:{spec.port}")
+            if _last(chain, "EXPOSE") != str(spec.port):
+                problems.append(f"{where}: Dockerfile EXPOSE {_last(chain, 'EXPOSE')}, not {spec.port}")
+        # -- the Deployment
+        deployment = deployments.get(spec.name)
+        if deployment is None:
+            problems.append(f"{where}: no Deployment labelled {NAME}: {spec.name} in {name}")
+            continue
+        container = pod_spec(deployment)["containers"][0]
+        image = container["image"].rsplit(":", 1)[0]
+        if image.rsplit("/", 1)[-1] != spec.name:
+            problems.append(f"{where}: {ident(deployment)} runs {image}, not the {spec.name} image")
+        port = http_port(container)
+        address = config_value(container, docs, "WEB_SERVER_ADDRESS")
+        if port != spec.port or address != f"0.0.0.0:{spec.port}":
+            problems.append(f"{where}: {ident(deployment)} port {port}, WEB_SERVER_ADDRESS {address!r}; "
+                            f"the platform uses {spec.port}")
+        service = services.get(spec.name)
+        if service is None or not any(p.get("targetPort") in ("http", spec.port) for p in service["spec"]["ports"]):
+            problems.append(f"{where}: no Service {spec.name} on its http port")
+        # -- its database
+        env = env_values(container)
+        command = ["python", "-m", "servicekit.migrate", spec.name]
+        migration_jobs = [j for j in jobs if any(c.get("command") == command for c in pod_spec(j)["containers"])]
+        inits = [c for c in pod_spec(deployment).get("initContainers", []) if c.get("command") == command]
+        if spec.has_db:
+            secret = env.get("DATABASE_URL", {}).get("valueFrom", {}).get("secretKeyRef", {}).get("name", "")
+            if not secret.startswith(f"suanpan-{spec.name}-db"):
+                problems.append(f"{where}: DATABASE_URL must come from Secret suanpan-{spec.name}-db, not {secret!r}")
+            if f"suanpan-{spec.name}-db" not in SECRET_CONTRACT:
+                problems.append(f"{where}: add suanpan-{spec.name}-db to SECRET_CONTRACT (and docs/deploy.md)")
+            if len(migration_jobs) != 1:
+                problems.append(f"{where}: {len(migration_jobs)} migration Jobs run {shlex.join(command)}")
+            if not inits:
+                problems.append(f"{where}: {ident(deployment)} has no initContainer running {shlex.join(command)}")
+            if not (ROOT / "services" / spec.name / "migrations").is_dir():
+                problems.append(f"{where}: has_db but no services/{spec.name}/migrations")
+        else:
+            if "DATABASE_URL" in env_names(container, docs, name) or migration_jobs or inits:
+                problems.append(f"{where}: has_db is False but it is deployed with a database or migration")
+    unknown = set(deployments) - {spec.name for spec in specs}
+    if unknown:
+        problems.append(f"Deployments {sorted(unknown)} are not in scripts/platform.py's SERVICES")
+    assert not problems, "\n".join(problems)

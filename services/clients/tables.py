@@ -1,0 +1,218 @@
+"""The clients service's tables (its own database; no other service reads them).
+
+Sensitive values are stored twice: AES-GCM ciphertext (servicekit.crypto, bound to
+the row by its associated data) and a masked copy made at write time for display,
+so lists and exports never decrypt."""
+from sqlalchemy import (
+    BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, Numeric, SmallInteger, String,
+    Table, Text, func, text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+
+from servicekit.idempotency import idempotency_table
+from servicekit.outbox import outbox_tables
+
+metadata = MetaData()
+
+
+def _uuid(name, *args, **kwargs):
+    return Column(name, UUID(as_uuid=False), *args, **kwargs)
+
+
+def _created():
+    return Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+clients = Table(
+    "clients", metadata,
+    _uuid("id", primary_key=True),
+    _uuid("agency_id", nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("short_name", String(100)),
+    # collation "C": plain byte order, so `LIKE 'prefix%'` can use the btree index
+    Column("credit_code", String(18, collation="C"), nullable=False),
+    Column("taxpayer_type", String(20), nullable=False),
+    Column("small_low_profit", Boolean, nullable=False, server_default="false"),
+    Column("industry", String(100)),
+    Column("accounting_standard", String(30), nullable=False, server_default="small_business_2013"),
+    Column("registered_address", String(300)),
+    Column("office_address", String(300)),
+    Column("location_class", String(20)),
+    Column("tax_authority", String(200)),
+    Column("establishment_date", Date),
+    Column("registered_capital", Numeric(20, 2)),
+    Column("business_scope", Text),
+    Column("status", String(20), nullable=False, server_default="active"),
+    Column("status_reason", String(500)),
+    Column("status_changed_at", DateTime(timezone=True)),
+    Column("legal_rep_name", String(50)),
+    Column("legal_rep_id_number", Text),  # AES-GCM, context "client:<id>:legal_rep_id_number"
+    Column("legal_rep_id_number_masked", String(18)),
+    Column("version", Integer, nullable=False, server_default="1"),
+    _uuid("created_by"),
+    _created(),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # one credit code per agency; also serves prefix search on the code
+    Index("uq_clients_agency_credit_code", "agency_id", "credit_code", unique=True),
+    # list pages sorted by name / newest first; the status filter in name order
+    Index("ix_clients_agency_name", "agency_id", "name", "id"),
+    Index("ix_clients_agency_created", "agency_id", "created_at", "id"),
+    Index("ix_clients_agency_status", "agency_id", "status", "name", "id"),
+)
+
+contacts = Table(
+    "contacts", metadata,
+    _uuid("id", primary_key=True),
+    _uuid("agency_id", nullable=False),
+    _uuid("client_id", ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(50), nullable=False),
+    Column("role", String(50)),
+    Column("mobile", String(11)),
+    Column("email", String(254)),
+    Column("wechat", String(50)),
+    Column("is_primary", Boolean, nullable=False, server_default="false"),
+    _created(),
+    Index("ix_contacts_client", "client_id"),
+    # at most one primary contact per client
+    Index("uq_contacts_one_primary", "client_id", unique=True, postgresql_where=text("is_primary")),
+)
+
+bank_accounts = Table(
+    "bank_accounts", metadata,
+    _uuid("id", primary_key=True),
+    _uuid("agency_id", nullable=False),
+    _uuid("client_id", ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    Column("bank", String(100), nullable=False),
+    Column("branch", String(100)),
+    Column("account_number", Text, nullable=False),  # AES-GCM, context "bank_account:<id>:account_number"
+    Column("account_number_masked", String(32), nullable=False),
+    Column("purpose", String(50)),
+    Column("currency", String(3), nullable=False, server_default="CNY"),
+    _created(),
+    Index("ix_bank_accounts_client", "client_id"),
+)
+
+# who serves which client: one user per role (supervisor, accountant, assistant)
+assignments = Table(
+    "assignments", metadata,
+    _uuid("client_id", ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(20), primary_key=True),
+    _uuid("agency_id", nullable=False),
+    _uuid("user_id", nullable=False),
+    Column("user_name", String(50)),  # as identity knew it when assigned (display only)
+    Column("assigned_at", DateTime(timezone=True), nullable=False),
+    _uuid("assigned_by"),
+    # "the clients of this accountant": the visibility filter of every staff list
+    Index("ix_assignments_agency_user", "agency_id", "user_id", "client_id"),
+)
+
+assignment_history = Table(
+    "assignment_history", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    _uuid("agency_id", nullable=False),
+    _uuid("client_id", nullable=False),
+    Column("role", String(20), nullable=False),
+    _uuid("before_user_id"),
+    _uuid("after_user_id"),
+    _uuid("actor_id"),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("ip", String(64)),
+    Index("ix_assignment_history_client", "client_id", "at"),
+)
+
+contracts = Table(
+    "contracts", metadata,
+    _uuid("id", primary_key=True),
+    _uuid("agency_id", nullable=False),
+    _uuid("client_id", ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    Column("number", String(50), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("services", ARRAY(String(30)), nullable=False),
+    Column("fee", Numeric(20, 2), nullable=False),
+    Column("billing_cycle", String(20), nullable=False),
+    Column("notes", String(1000)),
+    Column("revision", Integer, nullable=False, server_default="1"),  # +1 per amendment
+    Column("terminated_on", Date),
+    Column("termination_reason", String(500)),
+    _uuid("created_by"),
+    _created(),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("uq_contracts_agency_number", "agency_id", "number", unique=True),
+    Index("ix_contracts_client", "client_id"),
+    Index("ix_contracts_agency_end", "agency_id", "end_date"),
+)
+
+# every change of a contract, with the terms as they were before it
+contract_history = Table(
+    "contract_history", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    _uuid("agency_id", nullable=False),
+    _uuid("contract_id", ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False),
+    Column("action", String(20), nullable=False),  # created, edited, activated, amended, terminated
+    Column("from_status", String(20)),
+    Column("to_status", String(20), nullable=False),
+    Column("revision", Integer, nullable=False),  # the revision the previous terms belonged to
+    Column("previous_terms", JSONB),
+    Column("note", String(500)),
+    _uuid("actor_id"),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_contract_history_contract", "contract_id", "id"),
+)
+
+service_records = Table(
+    "service_records", metadata,
+    _uuid("id", primary_key=True),
+    _uuid("agency_id", nullable=False),
+    _uuid("client_id", ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("result", String(500)),
+    _uuid("staff_user_id", nullable=False),
+    _uuid("created_by"),
+    _created(),
+    Index("ix_service_records_client_date", "client_id", "date"),
+)
+
+feedback = Table(
+    "feedback", metadata,
+    _uuid("id", primary_key=True),
+    _uuid("agency_id", nullable=False),
+    _uuid("client_id", ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("status", String(20), nullable=False, server_default="open"),
+    _uuid("created_by"),
+    _created(),
+    _uuid("handled_by"),
+    Column("handled_at", DateTime(timezone=True)),
+    Column("handling_note", String(1000)),
+    _uuid("closed_by"),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("closing_note", String(1000)),
+    Column("satisfaction", SmallInteger),
+    Index("ix_feedback_client_created", "client_id", "created_at"),
+)
+
+# every reveal of a sensitive value: who, what, when, from where (never the value)
+reveal_log = Table(
+    "reveal_log", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    _uuid("agency_id", nullable=False),
+    _uuid("client_id", nullable=False),
+    Column("field", String(60), nullable=False),
+    _uuid("bank_account_id"),
+    _uuid("actor_id", nullable=False),
+    Column("actor_roles", ARRAY(String(20)), nullable=False),
+    Column("reason", String(200)),
+    Column("ip", String(64)),
+    Column("user_agent", String(300)),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_reveal_log_agency_time", "agency_id", "at"),
+    Index("ix_reveal_log_client", "client_id", "at"),
+)
+
+outbox, outbox_sequence, inbox = outbox_tables(metadata)
+idempotency_keys = idempotency_table(metadata)

@@ -1,0 +1,310 @@
+"""clients over real RPC: identity and clients run as real `nameko run` processes
+against real PostgreSQL and RabbitMQ, and the tests call them directly with a
+standalone ClusterRpcClient, WITHOUT the gateway. They prove that the clients
+service itself enforces permissions, visibility and tenancy, validates its input,
+encrypts what it must and publishes its events as docs/events.md says.
+
+Own RabbitMQ vhost (suanpan_cli_svc), own databases (suanpan_cli_svc_*), own HTTP
+ports (offset 12000): it never touches `make run`, the integration suite or
+identity's service tests. CLIENTS_SVC_TEST_AMQP_URI, CLIENTS_SVC_TEST_DB_PREFIX and
+CLIENTS_SVC_TEST_PORT_OFFSET move it elsewhere (two runs at once on one machine). As in identity's service tests, the auth context in
+context data is trusted (the broker is the trust boundary); identity issues real
+tokens here and the contexts are built from their verified claims."""
+import json
+import os
+import re
+import socket
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from kombu import Connection, Consumer, Exchange, Queue, binding
+from nameko.standalone.rpc import ClusterRpcClient
+from sqlalchemy import create_engine
+
+import servicekit.errors  # noqa: F401 - registers the AppError classes, so RPC errors arrive typed
+from scripts.platform import Platform, drop_databases, ensure_vhost
+from services.clients.domain.credit_code import with_check_character
+from services.identity.domain.tokens import TokenVerifier
+from servicekit.auth import AuthContext
+
+AMQP = os.environ.get("CLIENTS_SVC_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/suanpan_cli_svc")
+PG = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+DB_PREFIX = os.environ.get("CLIENTS_SVC_TEST_DB_PREFIX", "suanpan_cli_svc")
+PORT_OFFSET = int(os.environ.get("CLIENTS_SVC_TEST_PORT_OFFSET", "12000"))
+PASSWORD = "Xian#Ledger2026"
+RPC_TIMEOUT = 20
+EVENTS_EXCHANGE = "clients.events"
+
+
+@pytest.fixture(scope="session")
+def clients_platform(tmp_path_factory):
+    ensure_vhost(AMQP)
+    drop_databases(PG, DB_PREFIX)
+    plat = Platform(var_dir=tmp_path_factory.mktemp("clients-svc"), db_prefix=DB_PREFIX, port_offset=PORT_OFFSET,
+                    amqp_uri=AMQP, postgres_url=PG, stream_logs=False,
+                    extra_env={"LOG_LEVEL": "INFO", "OUTBOX_POLL_INTERVAL": "0.1", "IDENTITY_RPC_TIMEOUT_SECONDS": "3"})
+    plat.migrate()
+    started = []
+    try:
+        for name in ("identity", "clients"):
+            plat.start(name)
+            started.append(name)
+        for name in started:
+            plat.wait_ready(name, timeout=60)
+    except Exception:
+        for name in reversed(started):
+            plat.stop(name)
+        raise
+    yield plat
+    for name in ("clients", "identity"):
+        plat.stop(name)
+
+
+@pytest.fixture(scope="session")
+def clients_db(clients_platform):
+    engine = create_engine(clients_platform.database_url("clients"))
+    yield engine
+    engine.dispose()
+
+
+class Rpc:
+    """Calls a service over nameko RPC with the given context data."""
+
+    def __init__(self, uri=AMQP):
+        self.uri = uri
+
+    @contextmanager
+    def proxy(self, service, context=None, timeout=RPC_TIMEOUT):
+        client = ClusterRpcClient(context_data=dict(context or {}), timeout=timeout, uri=self.uri)
+        cluster = client.start()
+        try:
+            yield getattr(cluster, service)
+        finally:
+            client.stop()
+
+    def identity(self, method, *args, context=None):
+        with self.proxy("identity", context) as service:
+            return getattr(service, method)(*args)
+
+    def clients(self, method, *args, context=None, timeout=RPC_TIMEOUT):
+        with self.proxy("clients", context, timeout) as service:
+            return getattr(service, method)(*args)
+
+
+@pytest.fixture(scope="session")
+def rpc(clients_platform):
+    return Rpc()
+
+
+def anonymous_context(**extra):
+    return {"client_ip": "10.20.30.40", "client_user_agent": "clients-svc-tests/1.0", **extra}
+
+
+def unique_email(prefix="user"):
+    return f"{prefix}.{uuid.uuid4().hex[:10]}@example.cn"
+
+
+def read_codes(plat, to):
+    path = Path(plat.dev_outbox())
+    codes = []
+    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+        message = json.loads(line)
+        if message["to"] == to:
+            codes.append(re.search(r"\b(\d{6})\b", message["body"]).group(1))
+    return codes
+
+
+@dataclass
+class Actor:
+    user: dict
+    claims: dict
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def id(self):
+        return self.claims["sub"]
+
+    @property
+    def agency_id(self):
+        return self.claims["agency"]
+
+    @property
+    def auth(self):
+        return AuthContext(agency_id=self.claims["agency"], user_id=self.claims["sub"],
+                           roles=tuple(self.claims["roles"]), session_id=self.claims["sid"],
+                           client_id=self.claims.get("client_id"))
+
+    def context(self, **extra):
+        return anonymous_context(auth=self.auth.to_json(), **extra)
+
+
+class People:
+    """Agencies and their staff, made through identity's own RPC."""
+
+    def __init__(self, plat, rpc_, verifier):
+        self.platform, self.rpc, self.verifier = plat, rpc_, verifier
+
+    def login(self, email, user=None):
+        tokens = self.rpc.identity("login", {"login": email, "password": PASSWORD}, context=anonymous_context())
+        return Actor(user=user, claims=self.verifier.verify_access(tokens["access_token"]))
+
+    def register_agency(self, agency_name):
+        email = unique_email("admin")
+        sent = self.rpc.identity("register_agency", {"agency_name": agency_name, "name": "王管理", "email": email,
+                                                     "password": PASSWORD}, context=anonymous_context())
+        done = self.rpc.identity("verify_registration", {"registration_id": sent["registration_id"],
+                                                         "code": read_codes(self.platform, email)[-1]},
+                                 context=anonymous_context())
+        return self.login(email, user=done["user"])
+
+    def add(self, admin, roles, name="李会计", **fields):
+        user = self.rpc.identity("create_user", {"name": name, "email": unique_email(roles[0]), "password": PASSWORD,
+                                                 "roles": roles, **fields}, context=admin.context())
+        return self.login(user["email"], user=user)
+
+
+@pytest.fixture(scope="session")
+def people(clients_platform, rpc):
+    return People(clients_platform, rpc, TokenVerifier(rpc.identity("public_auth_state")["jwks"]))
+
+
+@dataclass
+class Agency:
+    admin: Actor
+    supervisor: Actor
+    accountant: Actor
+    other_accountant: Actor
+    assistant: Actor
+
+    @property
+    def id(self):
+        return self.admin.agency_id
+
+
+def make_agency(people, name):
+    admin = people.register_agency(name)
+    return Agency(admin, people.add(admin, ["supervisor"], name="赵主管"), people.add(admin, ["accountant"], name="张会计"),
+                  people.add(admin, ["accountant"], name="钱会计"), people.add(admin, ["assistant"], name="孙助理"))
+
+
+@pytest.fixture(scope="session")
+def agency_a(people):
+    return make_agency(people, "西安甲财税")
+
+
+@pytest.fixture(scope="session")
+def agency_b(people):
+    return make_agency(people, "咸阳乙财税")
+
+
+# -- test data -------------------------------------------------------------------------
+def new_credit_code():
+    """A fresh, valid credit code: 9 (市场监管) 1 (企业), Xi'an's division code, a random body."""
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    body = "".join(alphabet[b % 31] for b in uuid.uuid4().bytes[:9])
+    return with_check_character("91610100" + body)
+
+
+def new_id_number():
+    from services.clients.domain.id_number import with_check_character as id_check
+
+    return id_check(f"610102{1960 + uuid.uuid4().int % 40}0{1 + uuid.uuid4().int % 9}1{uuid.uuid4().int % 10}"
+                    f"{uuid.uuid4().int % 1000:03d}")
+
+
+def new_account_number():
+    return "6222" + f"{uuid.uuid4().int % 10**15:015d}"
+
+
+def client_payload(**changes):
+    payload = {
+        "name": f"西安{uuid.uuid4().hex[:6]}科技有限公司", "short_name": "示例科技", "credit_code": new_credit_code(),
+        "taxpayer_type": "small_scale", "small_low_profit": True, "industry": "软件和信息技术服务业",
+        "location_class": "urban", "tax_authority": "国家税务总局西安市雁塔区税务局",
+        "establishment_date": "2019-06-01", "registered_capital": "1000000.00",
+        "legal_representative": {"name": "张三", "id_number": new_id_number()},
+        "contacts": [{"name": "李四", "role": "财务", "mobile": "13800138000", "email": "lisi@example.cn"}],
+        "bank_accounts": [{"bank": "中国工商银行", "branch": "西安高新支行", "account_number": new_account_number(),
+                           "purpose": "基本户"}],
+    }
+    payload.update(changes)
+    return payload
+
+
+@pytest.fixture
+def create(rpc):
+    def make(actor, **changes):
+        return rpc.clients("create_client", client_payload(**changes), context=actor.context())
+    return make
+
+
+# -- listening to clients.events -------------------------------------------------------
+class EventTap:
+    """A plain kombu consumer: an exclusive queue bound to clients.events."""
+
+    def __init__(self, uri, routing_keys):
+        self.conn = Connection(uri)
+        self.conn.ensure_connection(max_retries=3)
+        self.channel = self.conn.channel()
+        exchange = Exchange(EVENTS_EXCHANGE, type="topic", durable=True)
+        exchange(self.channel).declare()
+        self.queue = Queue(f"clients-svc-tap-{uuid.uuid4().hex}", exchange=exchange,
+                           bindings=[binding(exchange, routing_key=key) for key in routing_keys],
+                           exclusive=True, auto_delete=True)
+        self.messages = []
+        self.consumer = Consumer(self.channel, queues=[self.queue], callbacks=[self._received], accept=["json"],
+                                 no_ack=True)
+        self.consumer.consume()
+
+    def _received(self, body, message):
+        self.messages.append({"body": body, "routing_key": message.delivery_info.get("routing_key"),
+                              "exchange": message.delivery_info.get("exchange"),
+                              "properties": dict(message.properties), "headers": dict(message.headers or {}),
+                              "content_type": message.content_type, "raw": message.body})
+
+    def wait_for(self, predicate, timeout=10):
+        deadline = time.monotonic() + timeout
+        while True:
+            for message in self.messages:
+                if predicate(message):
+                    return message
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no matching event within {timeout}s; got {[m['body'] for m in self.messages]}")
+            try:
+                self.conn.drain_events(timeout=min(remaining, 0.5))
+            except socket.timeout:
+                pass
+
+    def drain(self, seconds=0.5):
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                self.conn.drain_events(timeout=remaining)
+            except socket.timeout:
+                break
+        return self.messages
+
+    def close(self):
+        try:
+            self.consumer.cancel()
+        finally:
+            self.conn.release()
+
+
+@pytest.fixture
+def event_tap(clients_platform):
+    taps = []
+
+    def open_tap(*routing_keys):
+        tap = EventTap(AMQP, routing_keys or ("#",))
+        taps.append(tap)
+        return tap
+
+    yield open_tap
+    for tap in taps:
+        tap.close()
