@@ -22,7 +22,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 BENCHMARKS = [
     (gateway_auth_overhead, dict(n_tokens=300, n_http=300, duration=2.0)),
     (login_throughput, dict(n_sequential=10, login_seconds=3.0, me_seconds=3.0, storm_seconds=3.0)),
-    (clients_list, dict(n_clients=2000, n_assigned=50, n_sequential=30, concurrent_seconds=3.0)),
+    (clients_list, dict(n_clients=10000, n_assigned=200, n_sequential=30, concurrent_seconds=3.0)),
 ]
 
 # the figures worth a line in the summary: (benchmark, key, label, unit)

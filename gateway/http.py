@@ -22,12 +22,12 @@ from functools import partial
 from eventlet.event import Event
 from marshmallow import ValidationError
 from nameko.exceptions import RemoteError
-from nameko.web.handlers import HttpRequestHandler
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from servicekit.auth import AuthContext
 from servicekit.config import setting
+from servicekit.web import HttpEndpoint
 from servicekit.errors import (
     AppError, BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType, ValidationFailed,
 )
@@ -108,7 +108,7 @@ class ApiRequest:
     upload: dict = None  # for upload routes: {"filename", "content_type", "content_base64"}
 
 
-class ApiRoute(HttpRequestHandler):
+class ApiRoute(HttpEndpoint):
     auth_state = AuthState()
     limiter = RateLimiter()
 

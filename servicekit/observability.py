@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 from kombu import Connection
 from nameko.extensions import DependencyProvider
-from nameko.web.handlers import http
+from .web import http
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from werkzeug.wrappers import Response
 
