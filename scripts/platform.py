@@ -33,6 +33,7 @@ class ServiceSpec:
 SERVICES = [
     ServiceSpec("identity", "services.identity.service:IdentityService", "services/identity/config.yaml", 8001, True),
     ServiceSpec("clients", "services.clients.service:ClientsService", "services/clients/config.yaml", 8002, True),
+    ServiceSpec("ledger", "services.ledger.service:LedgerService", "services/ledger/config.yaml", 8003, True),
     ServiceSpec("gateway", "gateway.service:GatewayService", "gateway/config.yaml", 8000, False),
 ]
 SPECS = {spec.name: spec for spec in SERVICES}

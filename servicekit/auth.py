@@ -49,6 +49,17 @@ PERMISSIONS = {
     "feedback.create": {"admin", "supervisor", "accountant", "assistant", "client"},
     "feedback.handle": {"admin", "supervisor"},
     "feedback.close": {"admin", "supervisor", "client"},
+    # ledger service: books, vouchers, balances, period end (WHICH clients: the
+    # same visibility as the clients service, see services/ledger/usecases/access.py)
+    "ledger.read": {"admin", "supervisor", "accountant", "assistant", "client"},
+    "books.manage": {"admin", "supervisor", "accountant"},
+    "vouchers.write": {"admin", "supervisor", "accountant", "assistant"},
+    "vouchers.review": {"admin", "supervisor", "accountant"},
+    "vouchers.post": {"admin", "supervisor", "accountant"},
+    "periods.close": {"admin", "supervisor", "accountant"},
+    "periods.reopen": {"admin", "supervisor"},
+    "periods.batch_close": {"admin", "supervisor"},
+    "ledger.export": {"admin", "supervisor", "accountant"},
 }
 
 

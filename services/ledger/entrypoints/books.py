@@ -1,0 +1,6 @@
+"""books entrypoints (to be filled)."""
+from .base import LedgerBase
+
+
+class BookEntrypoints(LedgerBase):
+    pass

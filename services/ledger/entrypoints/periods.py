@@ -1,0 +1,6 @@
+"""periods entrypoints (to be filled)."""
+from .base import LedgerBase
+
+
+class PeriodEntrypoints(LedgerBase):
+    pass

@@ -1,0 +1,6 @@
+"""projections entrypoints (to be filled)."""
+from .base import LedgerBase
+
+
+class ProjectionEntrypoints(LedgerBase):
+    pass
