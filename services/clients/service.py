@@ -11,11 +11,12 @@ from marshmallow import ValidationError
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
-from servicekit.auth import Auth
+from servicekit.auth import Auth, AuthContext
 from servicekit.crypto import FieldCipher
 from servicekit.db import Database
 from servicekit.errors import ValidationFailed
 from servicekit.idempotency import Idempotency
+from servicekit.inbox import claim, reliable_event_handler
 from servicekit.observability import HealthEndpoints, Observability
 from servicekit.outbox import OutboxRelay
 
@@ -275,3 +276,17 @@ class ClientsService(HealthEndpoints):
     @rpc
     def visible_client_ids(self):
         return self._run(visibility.visible_client_ids, permission="clients.read")
+
+    # -- following identity ---------------------------------------------------------
+    @reliable_event_handler("identity", "user_updated")
+    def on_user_updated(self, envelope):
+        """A disabled user, or one who lost a role, no longer serves clients in it."""
+        user = (envelope.get("data") or {}).get("user") or {}
+        if not {"disabled", "roles"} & set((envelope.get("data") or {}).get("changed") or []) or not user.get("id"):
+            return
+        with self.db.unit_of_work() as session:
+            if not claim(session, envelope["event_id"], "clients.user_updated"):
+                return
+            system = AuthContext(agency_id=envelope["agency_id"], user_id=None, roles=("system",))
+            call = Call(session=session, now=datetime.now(timezone.utc), deps=self.tools, auth=system)
+            assignments.drop_for_user(call, user)

@@ -50,11 +50,12 @@ def list_assignments(call, client_id):
 
 
 def _change(call, client, role, before, after):
+    client_id = getattr(client, "id", None) or client.client_id
     call.session.execute(assignment_history.insert().values(
-        agency_id=call.auth.agency_id, client_id=client.id, role=role, before_user_id=before, after_user_id=after,
+        agency_id=call.auth.agency_id, client_id=client_id, role=role, before_user_id=before, after_user_id=after,
         actor_id=call.auth.user_id, at=call.now, ip=call.ip))
-    call.publish("assignment_changed", {"client_id": client.id, "role": role, "before_user_id": before,
-                                        "after_user_id": after}, client_id=client.id)
+    call.publish("assignment_changed", {"client_id": client_id, "role": role, "before_user_id": before,
+                                        "after_user_id": after}, client_id=client_id)
     ASSIGNMENT_CHANGES.labels(role).inc()
 
 
@@ -94,3 +95,24 @@ def history(call, client_id, query):
     rows = select(assignment_history).where(*where).order_by(assignment_history.c.id.desc())
     return paged(call, rows, select(func.count()).select_from(assignment_history).where(*where), query["page"],
                  query["page_size"], assignment_history_view)
+
+
+def drop_for_user(call, user):
+    """identity says `user` (its user view) was disabled or lost roles: the
+    assignments they can no longer hold go, each recorded and published as
+    assignment_changed like a manual unassignment (the actor is empty: the system
+    did it, following identity). Returns the (client_id, role) pairs dropped."""
+    held = call.session.execute(
+        select(assignments).where(assignments.c.agency_id == call.auth.agency_id,
+                                  assignments.c.user_id == user["id"])
+        .order_by(assignments.c.client_id, assignments.c.role).with_for_update()).all()
+    roles = set(user.get("roles") or [])
+    dropped = []
+    for row in held:
+        if not user.get("disabled") and row.role in roles:
+            continue
+        call.session.execute(assignments.delete().where(assignments.c.client_id == row.client_id,
+                                                        assignments.c.role == row.role))
+        _change(call, row, row.role, row.user_id, None)
+        dropped.append((row.client_id, row.role))
+    return dropped

@@ -173,3 +173,34 @@ def test_assignees_are_checked_with_identity(rpc, agency_a, agency_b, create):
     assert done["assignments"]["supervisor"]["name"] == "赵主管"
     rpc.clients("unassign", client["id"], "supervisor", context=ctx)
     assert rpc.clients("list_assignments", client["id"], context=ctx)["assignments"]["supervisor"] is None
+
+
+def test_disabling_a_user_or_taking_their_role_drops_their_assignments(rpc, people, agency_a, create, event_tap):
+    admin = agency_a.admin
+    acct = people.add(admin, ["accountant"], name="周会计")
+    helper = people.add(admin, ["assistant", "accountant"], name="吴助理")
+    first, second = create(admin), create(admin)
+    rpc.clients("assign", first["id"], "accountant", {"user_id": acct.id}, context=admin.context())
+    rpc.clients("assign", second["id"], "assistant", {"user_id": helper.id}, context=admin.context())
+    rpc.clients("assign", second["id"], "accountant", {"user_id": helper.id}, context=admin.context())
+    tap = event_tap("assignment_changed")
+
+    rpc.identity("update_user", acct.id, {"disabled": True}, context=admin.context())
+    rpc.identity("update_user", helper.id, {"roles": ["accountant"]}, context=admin.context())
+
+    def change(message):
+        data = message["body"]["data"]
+        return data["client_id"], data["role"], data["before_user_id"], data["after_user_id"]
+
+    for expected in [(first["id"], "accountant", acct.id, None), (second["id"], "assistant", helper.id, None)]:
+        tap.wait_for(lambda m, expected=expected: change(m) == expected, timeout=15)
+    tap.drain(1.0)
+    # (the tap may also hold the assignments above, published a moment after it opened)
+    assert {change(m) for m in tap.messages if m["body"]["data"]["client_id"] in (first["id"], second["id"])
+            and m["body"]["data"]["after_user_id"] is None} == {
+        (first["id"], "accountant", acct.id, None), (second["id"], "assistant", helper.id, None)}
+    assert rpc.clients("list_assignments", first["id"], context=admin.context())["assignments"]["accountant"] is None
+    kept = rpc.clients("list_assignments", second["id"], context=admin.context())["assignments"]
+    assert kept["assistant"] is None and kept["accountant"]["user_id"] == helper.id
+    history = rpc.clients("assignment_history", first["id"], {}, context=admin.context())["items"]
+    assert (history[0]["before_user_id"], history[0]["after_user_id"], history[0]["actor_id"]) == (acct.id, None, None)
