@@ -14,6 +14,7 @@ from servicekit.crypto import FieldCipher
 from servicekit.db import Database
 from servicekit.errors import ValidationFailed
 from servicekit.idempotency import Idempotency
+from servicekit.inbox import claim, reliable_event_handler
 from servicekit.observability import HealthEndpoints, Observability
 from servicekit.outbox import OutboxRelay
 
@@ -22,7 +23,7 @@ from .domain.notify import build_senders
 from .settings import IdentitySettings
 from .signing import SigningKey
 from .tables import idempotency_keys
-from .usecases import audit_log, mfa, passwords, registration, sessions, users
+from .usecases import audit_feed, audit_log, mfa, passwords, registration, sessions, users
 from .usecases.common import Refusal
 from .usecases.context import Call, Deps
 
@@ -64,6 +65,36 @@ class IdentityService(HealthEndpoints):
     relay = OutboxRelay()
     caller = Auth()
     tools = IdentityTools()
+
+    def _audit_event(self, source, envelope):
+        with self.db.unit_of_work() as session:
+            if claim(session, envelope["event_id"], "identity.audit"):
+                audit_feed.record(session, source, envelope)
+
+    # the audit log follows what other services publish (usecases/audit_feed.py)
+    @reliable_event_handler("clients", "sensitive_revealed")
+    def audit_sensitive_revealed(self, envelope):
+        self._audit_event("clients", envelope)
+
+    @reliable_event_handler("clients", "assignment_changed")
+    def audit_assignment_changed(self, envelope):
+        self._audit_event("clients", envelope)
+
+    @reliable_event_handler("clients", "client_status_changed")
+    def audit_client_status_changed(self, envelope):
+        self._audit_event("clients", envelope)
+
+    @reliable_event_handler("ledger", "period_closed")
+    def audit_period_closed(self, envelope):
+        self._audit_event("ledger", envelope)
+
+    @reliable_event_handler("ledger", "period_reopened")
+    def audit_period_reopened(self, envelope):
+        self._audit_event("ledger", envelope)
+
+    @reliable_event_handler("ledger", "voucher_reversed")
+    def audit_voucher_reversed(self, envelope):
+        self._audit_event("ledger", envelope)
 
     def _run(self, usecase, *args, permission=None, idempotent=None):
         """Run a use case in one transaction. `permission`: what the caller must be

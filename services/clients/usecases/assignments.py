@@ -55,7 +55,7 @@ def _change(call, client, role, before, after):
         agency_id=call.auth.agency_id, client_id=client_id, role=role, before_user_id=before, after_user_id=after,
         actor_id=call.auth.user_id, at=call.now, ip=call.ip))
     call.publish("assignment_changed", {"client_id": client_id, "role": role, "before_user_id": before,
-                                        "after_user_id": after}, client_id=client_id)
+                                        "after_user_id": after, "actor_id": call.auth.user_id}, client_id=client_id)
     ASSIGNMENT_CHANGES.labels(role).inc()
 
 

@@ -236,7 +236,8 @@ def change_status(call, client_id, payload):
     target = check_status_change(row.status, payload["status"], reason)
     version = bump_version(call, row.id, status=target, status_reason=reason, status_changed_at=call.now)
     call.publish("client_status_changed", {"client_id": row.id, "from": row.status, "to": target,
-                                           "reason": reason, "version": version}, client_id=row.id)
+                                           "reason": reason, "version": version, "actor_id": call.auth.user_id},
+                 client_id=row.id)
     return get_client(call, row.id)
 
 

@@ -84,9 +84,10 @@ def test_a_clients_life_as_events_in_order(rpc, agency_a, event_tap):
     assert renamed["changed"] == ["legal_representative", "name", "taxpayer_type"]
     assert renamed["values"] == {"name": client["name"] + "二", "taxpayer_type": "general"}
     assert contacts == {"client_id": cid, "version": 3, "changed": ["contacts"], "values": {}}
-    assert paused == {"client_id": cid, "from": "active", "to": "paused", "reason": "客户暂停营业", "version": 4}
+    assert paused == {"client_id": cid, "from": "active", "to": "paused", "reason": "客户暂停营业", "version": 4,
+                      "actor_id": agency_a.admin.id}
     assert assigned == {"client_id": cid, "role": "accountant", "before_user_id": None,
-                        "after_user_id": agency_a.accountant.id}
+                        "after_user_id": agency_a.accountant.id, "actor_id": agency_a.admin.id}
     assert drafted["change"] == "created" and drafted["contract"]["status"] == "draft"
     assert activated["change"] == "activated" and activated["contract"]["fee"] == "500.00"
     assert revealed == {"client_id": cid, "field": "legal_representative.id_number", "actor_id": agency_a.admin.id,
