@@ -5,11 +5,12 @@
 #   docker build --target gateway  -t suanpan/gateway:TAG  .
 #   docker build --target identity -t suanpan/identity:TAG .
 #   docker build --target clients  -t suanpan/clients:TAG  .
+#   docker build --target ledger   -t suanpan/ledger:TAG   .
 #
 # Every target shares the same dependency layer (requirements.txt installed once
 # into /opt/venv in the builder stage) and the same non-root runtime. A target
 # adds only its own code, the port it listens on and the command that starts it.
-# To add a service (ledger, ...), copy the `identity` target at the end,
+# To add a service (reporting, ...), copy the `identity` target at the end,
 # change the folder, the port and the module. docs/deploy.md has the port table.
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
@@ -78,3 +79,15 @@ USER 10001:10001
 ENV WEB_SERVER_ADDRESS=0.0.0.0:8002
 EXPOSE 8002
 CMD ["nameko", "run", "--config", "services/clients/config.yaml", "services.clients.service:ClientsService"]
+
+# --- ledger: RPC + events over RabbitMQ; /healthz, /readyz, /metrics on 8003 ---
+# The same image runs its migrations: python -m servicekit.migrate ledger
+# It asks clients about client companies over RPC, so it needs none of its code.
+FROM runtime AS ledger
+COPY services/__init__.py services/__init__.py
+COPY services/ledger/ services/ledger/
+RUN python -m compileall -q servicekit services
+USER 10001:10001
+ENV WEB_SERVER_ADDRESS=0.0.0.0:8003
+EXPOSE 8003
+CMD ["nameko", "run", "--config", "services/ledger/config.yaml", "services.ledger.service:LedgerService"]

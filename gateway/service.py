@@ -15,6 +15,7 @@ from .http import api
 from .openapi import build_openapi
 from .routes.clients import ClientsRoutes
 from .routes.identity import ADMIN, IdentityRoutes
+from .routes.ledger import LedgerRoutes
 from .rpc import TimedServiceRpc, call
 from .security import AuthState
 
@@ -28,12 +29,13 @@ class AuthStateAccess(DependencyProvider):
         return self.state
 
 
-class GatewayService(HealthEndpoints, IdentityRoutes, ClientsRoutes):
+class GatewayService(HealthEndpoints, IdentityRoutes, ClientsRoutes, LedgerRoutes):
     name = "gateway"
 
     observability = Observability()
     identity = TimedServiceRpc("identity")
     clients = TimedServiceRpc("clients")
+    ledger = TimedServiceRpc("ledger")
     auth_state = AuthStateAccess()
 
     # -- keeping the token checks current ---------------------------------

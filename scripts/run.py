@@ -2,8 +2,9 @@
 
 Checks PostgreSQL and RabbitMQ, creates one database per service and migrates it,
 starts a local S3 server when no MinIO endpoint is configured, starts every built
-service and the gateway as separate processes, seeds the demo agency, and prints
-where to go. Ctrl-C stops every process. Running it again is harmless.
+service and the gateway as separate processes, seeds the demo agency and its demo
+books (scripts/demo_books.py, through the API), and prints where to go. Ctrl-C
+stops every process. Running it again is harmless.
 """
 import os
 import signal
@@ -11,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from . import check_deps
+from . import check_deps, demo_books
 from .platform import ROOT, SERVICES, VENV_BIN, Platform
 
 DEFAULT_ADMIN_EMAIL = "admin@demo.suanpan.cn"
@@ -68,6 +69,15 @@ def main():
     subprocess.run([sys.executable, "-m", "services.identity.seed"], cwd=ROOT, env=seed_env, check=True)
 
     gateway = platform.url("gateway")
+    demo = demo_books.main(gateway, admin_email, admin_password)
+    books_hint = ""
+    if demo is not None:
+        client_id, period = demo
+        books_hint = (
+            f"\n 演示账套 Demo book:  {demo_books.DEMO_CLIENT}, 会计 accountant {demo_books.DEMO_ACCOUNTANT}"
+            " (same password)\n 科目余额表 Trial balance:\n"
+            f"   curl -s '{gateway}/api/v1/clients/{client_id}/trial-balance?period={period}'"
+            ' -H "Authorization: Bearer $TOKEN"')
     shown_password = admin_password if admin_password == DEFAULT_ADMIN_PASSWORD else "(SUANPAN_ADMIN_PASSWORD)"
     print(f"""
 ================================================================
@@ -78,6 +88,7 @@ def main():
  登录 Sign in:
    curl -s -X POST {gateway}/api/v1/auth/login -H 'Content-Type: application/json' \\
         -d '{{"login": "{admin_email}", "password": "<password>"}}'
+ 登录后 After signing in: TOKEN=<access_token>{books_hint}
  验证码等开发邮件 Dev messages (codes): {platform.dev_outbox()}
  日志 Logs: {platform.var / 'log'}/    按 Ctrl-C 停止 / Ctrl-C stops everything
 ================================================================

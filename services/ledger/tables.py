@@ -221,6 +221,11 @@ jobs = Table(
     _created(),
     Column("started_at", DateTime(timezone=True)),
     Column("finished_at", DateTime(timezone=True)),
+    # the worker holding the job and when it last said so: a running job whose
+    # heartbeat is stale (its process died) is claimed again and resumed
+    Column("claimed_by", String(100)),
+    Column("heartbeat_at", DateTime(timezone=True)),
+    Index("ix_jobs_status", "status", "created_at"),
 )
 
 job_items = Table(
@@ -231,6 +236,20 @@ job_items = Table(
     Column("status", String(10), nullable=False, server_default="pending"),  # pending done failed
     Column("result", JSONB),  # the close result or the error {code, message, message_en, details}
     Column("finished_at", DateTime(timezone=True)),
+)
+
+# who closed and reopened which period when (append-only; periods keeps the latest)
+period_log = Table(
+    "period_log", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    _uuid("book_id", nullable=False),
+    _uuid("agency_id", nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("action", String(10), nullable=False),  # closed | reopened
+    _uuid("user_id"),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("details", JSONB),
+    Index("ix_period_log_book", "book_id", "period"),
 )
 
 idempotency_keys = idempotency_table(metadata)

@@ -54,6 +54,7 @@ SECRET_CONTRACT = {
     "suanpan-smtp": {"SMTP_USERNAME", "SMTP_PASSWORD"},
     "suanpan-clients-db": {"DATABASE_URL"},
     "suanpan-clients-encryption": {"FIELD_ENCRYPTION_KEYS"},
+    "suanpan-ledger-db": {"DATABASE_URL"},
 }
 
 # Environment each process reads (the services' config.yaml).
@@ -83,12 +84,21 @@ EXPECTED_ENV = {
         "CLIENT_EXPORT_MAX_ROWS",
         "CPU_HEAVY_CONCURRENCY",
     },
+    "ledger": COMMON_ENV
+    | {
+        "DATABASE_URL",
+        "CLIENTS_RPC_TIMEOUT_SECONDS",
+        "VOUCHER_BATCH_MAX",
+        "VOUCHER_IMPORT_MAX_ROWS",
+        "BATCH_CLOSE_CONCURRENCY",
+        "CPU_HEAVY_CONCURRENCY",
+    },
 }
 # The processes deployed today (scripts/platform.py's SERVICES is checked too,
 # at run time, by test_every_platform_service_is_deployed).
-APPS = {"gateway", "identity", "clients"}
+APPS = {"gateway", "identity", "clients", "ledger"}
 # Services with a database: a migration Job and initContainer running this.
-MIGRATED = {"identity", "clients"}
+MIGRATED = {"identity", "clients", "ledger"}
 MIGRATION_ENV = {"DATABASE_URL", "PSYCOPG_WAIT_FUNC"}
 # Settings that carry credentials: only ever from a Secret.
 SECRET_ENV = {

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 03:16:48.270110
+Create Date: 2026-11-28 03:23:29.843345
 
 """
 from typing import Sequence, Union
@@ -72,8 +72,11 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('claimed_by', sa.String(length=100), nullable=True),
+    sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_index('ix_jobs_status', 'jobs', ['status', 'created_at'], unique=False)
     op.create_table('outbox',
     sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
     sa.Column('event_id', sa.Uuid(), nullable=False),
@@ -108,6 +111,18 @@ def upgrade() -> None:
     sa.Column('credit', sa.Numeric(precision=20, scale=2), server_default='0', nullable=False),
     sa.PrimaryKeyConstraint('book_id', 'period', 'account_code', 'aux_key')
     )
+    op.create_table('period_log',
+    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
+    sa.Column('book_id', sa.UUID(as_uuid=False), nullable=False),
+    sa.Column('agency_id', sa.UUID(as_uuid=False), nullable=False),
+    sa.Column('period', sa.String(length=7), nullable=False),
+    sa.Column('action', sa.String(length=10), nullable=False),
+    sa.Column('user_id', sa.UUID(as_uuid=False), nullable=True),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('details', postgresql.JSONB(astext_type=sa.Text()), nullable=True),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_period_log_book', 'period_log', ['book_id', 'period'], unique=False)
     op.create_table('voucher_counters',
     sa.Column('book_id', sa.UUID(as_uuid=False), nullable=False),
     sa.Column('period', sa.String(length=7), nullable=False),
@@ -268,10 +283,13 @@ def downgrade() -> None:
     op.drop_index('uq_accounts_book_code', table_name='accounts')
     op.drop_table('accounts')
     op.drop_table('voucher_counters')
+    op.drop_index('ix_period_log_book', table_name='period_log')
+    op.drop_table('period_log')
     op.drop_table('period_balances')
     op.drop_table('outbox_sequence')
     op.drop_index('ix_outbox_unpublished', table_name='outbox', postgresql_where=sa.text('published_at IS NULL'))
     op.drop_table('outbox')
+    op.drop_index('ix_jobs_status', table_name='jobs')
     op.drop_table('jobs')
     op.drop_table('inbox')
     op.drop_table('idempotency_keys')

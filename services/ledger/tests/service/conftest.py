@@ -1,0 +1,376 @@
+"""ledger over real RPC: identity, clients and ledger run as real `nameko run`
+processes against real PostgreSQL and RabbitMQ, and the tests call them directly
+with a standalone ClusterRpcClient, WITHOUT the gateway. They prove that the ledger
+service itself enforces permissions, visibility and tenancy, validates its input,
+keeps its books balanced and publishes its events as docs/events.md says.
+
+Own RabbitMQ vhost, own databases, own HTTP ports, read from the environment so
+that several suites can share this conftest and run at the same time:
+
+    LEDGER_SVC_TEST_AMQP_URI     amqp://guest:guest@127.0.0.1:5672/suanpan_ledger_svc
+    LEDGER_SVC_TEST_DB_PREFIX    suanpan_ledger_svc   (databases <prefix>_identity, _clients, _ledger)
+    LEDGER_SVC_TEST_PORT_OFFSET  13000                (HTTP ports 8001+offset …)
+    TEST_POSTGRES_URL            postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+Fixtures (all general, reuse them):
+    ledger_platform   session: the three processes, migrated fresh databases
+    ledger_db         session: a SQLAlchemy engine on the ledger database (to look, never to write)
+    rpc               session: rpc.identity/clients/ledger(method, *args, context=...)
+    people            session: makes agencies and staff through identity RPC, logs them in
+    agency_a/agency_b session: Agency(admin, supervisor, accountant, other_accountant, assistant)
+    new_client        function: new_client(actor, **changes) -> the client (clients RPC)
+    new_book          function: new_book(actor, **payload) -> (client, book) via create_client + create_book
+    event_tap         function: event_tap(*routing_keys) -> EventTap on ledger.events (plain kombu)
+
+As in the other service tests, the auth context in context data is trusted (the
+broker is the trust boundary); identity issues real tokens here and the contexts
+are built from their verified claims."""
+import json
+import os
+import re
+import socket
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from kombu import Connection, Consumer, Exchange, Queue, binding
+from nameko.standalone.rpc import ClusterRpcClient
+from sqlalchemy import create_engine
+
+import servicekit.errors  # noqa: F401 - registers the AppError classes, so RPC errors arrive typed
+from scripts.platform import Platform, drop_databases, ensure_vhost
+from services.clients.domain.credit_code import with_check_character
+from services.identity.domain.tokens import TokenVerifier
+from servicekit.auth import AuthContext
+
+AMQP = os.environ.get("LEDGER_SVC_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/suanpan_ledger_svc")
+PG = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+DB_PREFIX = os.environ.get("LEDGER_SVC_TEST_DB_PREFIX", "suanpan_ledger_svc")
+PORT_OFFSET = int(os.environ.get("LEDGER_SVC_TEST_PORT_OFFSET", "13000"))
+PASSWORD = "Xian#Ledger2026"
+RPC_TIMEOUT = 60
+EVENTS_EXCHANGE = "ledger.events"
+SERVICES = ("identity", "clients", "ledger")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "bulk: a big batch (its tens of thousands of events keep the outbox relay "
+                                       "busy for minutes); runs after every other test")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    # tests that wait for events must not queue behind a 10,000-voucher batch's events
+    items.sort(key=lambda item: item.get_closest_marker("bulk") is not None)
+
+
+@pytest.fixture(scope="session")
+def ledger_platform(tmp_path_factory):
+    ensure_vhost(AMQP)
+    drop_databases(PG, DB_PREFIX)
+    plat = Platform(var_dir=tmp_path_factory.mktemp("ledger-svc"), db_prefix=DB_PREFIX, port_offset=PORT_OFFSET,
+                    amqp_uri=AMQP, postgres_url=PG, stream_logs=False,
+                    extra_env={"LOG_LEVEL": "INFO", "OUTBOX_POLL_INTERVAL": "0.1", "IDENTITY_RPC_TIMEOUT_SECONDS": "3",
+                               "CLIENTS_RPC_TIMEOUT_SECONDS": "5"})
+    plat.migrate()
+    started = []
+    try:
+        for name in SERVICES:
+            plat.start(name)
+            started.append(name)
+        for name in started:
+            plat.wait_ready(name, timeout=60)
+    except Exception:
+        for name in reversed(started):
+            plat.stop(name)
+        raise
+    yield plat
+    for name in reversed(SERVICES):
+        plat.stop(name)
+
+
+@pytest.fixture(scope="session")
+def ledger_db(ledger_platform):
+    engine = create_engine(ledger_platform.database_url("ledger"))
+    yield engine
+    engine.dispose()
+
+
+class Rpc:
+    """Calls a service over nameko RPC with the given context data."""
+
+    def __init__(self, uri=AMQP):
+        self.uri = uri
+
+    @contextmanager
+    def proxy(self, service, context=None, timeout=RPC_TIMEOUT):
+        client = ClusterRpcClient(context_data=dict(context or {}), timeout=timeout, uri=self.uri)
+        cluster = client.start()
+        try:
+            yield getattr(cluster, service)
+        finally:
+            client.stop()
+
+    def call(self, service, method, *args, context=None, timeout=RPC_TIMEOUT):
+        with self.proxy(service, context, timeout) as proxy:
+            return getattr(proxy, method)(*args)
+
+    def identity(self, method, *args, context=None, timeout=RPC_TIMEOUT):
+        return self.call("identity", method, *args, context=context, timeout=timeout)
+
+    def clients(self, method, *args, context=None, timeout=RPC_TIMEOUT):
+        return self.call("clients", method, *args, context=context, timeout=timeout)
+
+    def ledger(self, method, *args, context=None, timeout=RPC_TIMEOUT):
+        return self.call("ledger", method, *args, context=context, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def rpc(ledger_platform):
+    return Rpc()
+
+
+def anonymous_context(**extra):
+    return {"client_ip": "10.20.30.40", "client_user_agent": "ledger-svc-tests/1.0", **extra}
+
+
+def unique_email(prefix="user"):
+    return f"{prefix}.{uuid.uuid4().hex[:10]}@example.cn"
+
+
+def read_codes(plat, to):
+    path = Path(plat.dev_outbox())
+    codes = []
+    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+        message = json.loads(line)
+        if message["to"] == to:
+            codes.append(re.search(r"\b(\d{6})\b", message["body"]).group(1))
+    return codes
+
+
+@dataclass
+class Actor:
+    user: dict
+    claims: dict
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def id(self):
+        return self.claims["sub"]
+
+    @property
+    def agency_id(self):
+        return self.claims["agency"]
+
+    @property
+    def auth(self):
+        return AuthContext(agency_id=self.claims["agency"], user_id=self.claims["sub"],
+                           roles=tuple(self.claims["roles"]), session_id=self.claims["sid"],
+                           client_id=self.claims.get("client_id"))
+
+    def context(self, **extra):
+        """Context data as the gateway sends it; extra e.g. idempotency_key="…"."""
+        return anonymous_context(auth=self.auth.to_json(), **extra)
+
+
+class People:
+    """Agencies and their staff, made through identity's own RPC."""
+
+    def __init__(self, plat, rpc_, verifier):
+        self.platform, self.rpc, self.verifier = plat, rpc_, verifier
+
+    def login(self, email, user=None):
+        tokens = self.rpc.identity("login", {"login": email, "password": PASSWORD}, context=anonymous_context())
+        return Actor(user=user, claims=self.verifier.verify_access(tokens["access_token"]))
+
+    def register_agency(self, agency_name):
+        email = unique_email("admin")
+        sent = self.rpc.identity("register_agency", {"agency_name": agency_name, "name": "王管理", "email": email,
+                                                     "password": PASSWORD}, context=anonymous_context())
+        done = self.rpc.identity("verify_registration", {"registration_id": sent["registration_id"],
+                                                         "code": read_codes(self.platform, email)[-1]},
+                                 context=anonymous_context())
+        return self.login(email, user=done["user"])
+
+    def add(self, admin, roles, name="李会计", **fields):
+        """A staff member (or, with roles=["client"] and client_id=…, a client user)."""
+        user = self.rpc.identity("create_user", {"name": name, "email": unique_email(roles[0]), "password": PASSWORD,
+                                                 "roles": roles, **fields}, context=admin.context())
+        return self.login(user["email"], user=user)
+
+
+@pytest.fixture(scope="session")
+def people(ledger_platform, rpc):
+    return People(ledger_platform, rpc, TokenVerifier(rpc.identity("public_auth_state")["jwks"]))
+
+
+@dataclass
+class Agency:
+    admin: Actor
+    supervisor: Actor
+    accountant: Actor
+    other_accountant: Actor
+    assistant: Actor
+
+    @property
+    def id(self):
+        return self.admin.agency_id
+
+
+def make_agency(people, name):
+    admin = people.register_agency(name)
+    return Agency(admin, people.add(admin, ["supervisor"], name="赵主管"), people.add(admin, ["accountant"], name="张会计"),
+                  people.add(admin, ["accountant"], name="钱会计"), people.add(admin, ["assistant"], name="孙助理"))
+
+
+@pytest.fixture(scope="session")
+def agency_a(people):
+    return make_agency(people, "西安甲财税")
+
+
+@pytest.fixture(scope="session")
+def agency_b(people):
+    return make_agency(people, "咸阳乙财税")
+
+
+# -- test data -------------------------------------------------------------------------
+def new_credit_code():
+    """A fresh, valid credit code: 9 (市场监管) 1 (企业), Xi'an's division code, a random body."""
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    body = "".join(alphabet[b % 31] for b in uuid.uuid4().bytes[:9])
+    return with_check_character("91610100" + body)
+
+
+def client_payload(**changes):
+    payload = {"name": f"西安{uuid.uuid4().hex[:6]}商贸有限公司", "credit_code": new_credit_code(),
+               "taxpayer_type": "small_scale", "accounting_standard": "small_business_2013"}
+    payload.update(changes)
+    return payload
+
+
+def book_payload(**changes):
+    payload = {"standard": "small_business_2013", "start_period": "2026-01"}
+    payload.update(changes)
+    return payload
+
+
+@pytest.fixture
+def new_client(rpc):
+    def make(actor, **changes):
+        return rpc.clients("create_client", client_payload(**changes), context=actor.context())
+    return make
+
+
+@pytest.fixture
+def assign(rpc):
+    """assign(admin, client_id, role, staff): clients' own assignment (supervisor,
+    accountant or assistant); clients publishes assignment_changed."""
+    def make(admin, client_id, role, staff):
+        return rpc.clients("assign", client_id, role, {"user_id": staff.id}, context=admin.context())
+    return make
+
+
+@pytest.fixture
+def new_book(rpc, new_client, assign):
+    """new_book(actor, staff=None, **book_payload) -> (client, book): a client made by
+    `actor` (admin or supervisor) and its book, small business 2013 from 2026-01 by
+    default. `staff`: {role: Actor} assigned to the client first (by `actor`)."""
+    def make(actor, staff=None, **changes):
+        client = new_client(actor)
+        for role, person in (staff or {}).items():
+            assign(actor, client["id"], role, person)
+        book = rpc.ledger("create_book", client["id"], book_payload(**changes), context=actor.context())
+        return client, book
+    return make
+
+
+def line(account, debit=None, credit=None, summary="摘要", **extra):
+    result = {"summary": summary, "account": account, **extra}
+    if debit is not None:
+        result["debit"] = debit
+    if credit is not None:
+        result["credit"] = credit
+    return result
+
+
+def voucher_payload(day="2026-01-15", amount="100.00", debit="1001", credit="3001", **changes):
+    """A simple two-line voucher: debit `debit`, credit `credit`, same amount."""
+    payload = {"date": day, "lines": [line(debit, debit=amount, summary="收到投资款"),
+                                      line(credit, credit=amount, summary="收到投资款")]}
+    payload.update(changes)
+    return payload
+
+
+# -- listening to ledger.events -------------------------------------------------------
+class EventTap:
+    """A plain kombu consumer: an exclusive queue bound to ledger.events."""
+
+    def __init__(self, uri, routing_keys, exchange_name=EVENTS_EXCHANGE):
+        self.conn = Connection(uri)
+        self.conn.ensure_connection(max_retries=3)
+        self.channel = self.conn.channel()
+        exchange = Exchange(exchange_name, type="topic", durable=True)
+        exchange(self.channel).declare()
+        self.queue = Queue(f"ledger-svc-tap-{uuid.uuid4().hex}", exchange=exchange,
+                           bindings=[binding(exchange, routing_key=key) for key in routing_keys],
+                           exclusive=True, auto_delete=True)
+        self.messages = []
+        self.consumer = Consumer(self.channel, queues=[self.queue], callbacks=[self._received], accept=["json"],
+                                 no_ack=True)
+        self.consumer.consume()
+
+    def _received(self, body, message):
+        self.messages.append({"body": body, "routing_key": message.delivery_info.get("routing_key"),
+                              "exchange": message.delivery_info.get("exchange"),
+                              "properties": dict(message.properties), "headers": dict(message.headers or {}),
+                              "content_type": message.content_type})
+
+    def wait_for(self, predicate, timeout=15):
+        deadline = time.monotonic() + timeout
+        while True:
+            for message in self.messages:
+                if predicate(message):
+                    return message
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                seen = [(m["body"]["event_type"], m["body"]["sequence"]) for m in self.messages[-10:]]
+                raise AssertionError(f"no matching event within {timeout}s; {len(self.messages)} others, last: {seen}")
+            try:
+                self.conn.drain_events(timeout=min(remaining, 0.5))
+            except socket.timeout:
+                pass
+
+    def of_book(self, book_id):
+        return sorted((m["body"] for m in self.messages if m["body"]["aggregate_id"] == book_id),
+                      key=lambda body: body["sequence"])
+
+    def drain(self, seconds=0.5):
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                self.conn.drain_events(timeout=remaining)
+            except socket.timeout:
+                break
+        return self.messages
+
+    def close(self):
+        try:
+            self.consumer.cancel()
+        finally:
+            self.conn.release()
+
+
+@pytest.fixture
+def event_tap(ledger_platform):
+    taps = []
+
+    def open_tap(*routing_keys, exchange=EVENTS_EXCHANGE):
+        tap = EventTap(AMQP, routing_keys or ("#",), exchange)
+        taps.append(tap)
+        return tap
+
+    yield open_tap
+    for tap in taps:
+        tap.close()
