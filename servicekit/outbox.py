@@ -33,6 +33,7 @@ Tables: every service calls `outbox_tables(metadata)` in its tables.py and
 """
 import enum
 import logging
+import socket
 import threading
 import time
 import uuid
@@ -40,6 +41,7 @@ from datetime import date, datetime, time as dtime, timezone
 from decimal import Decimal
 
 import sqlalchemy as sa
+from amqp.exceptions import MessageNacked
 from kombu import Connection, Exchange, Producer
 from nameko.extensions import DependencyProvider
 from prometheus_client import Counter, Gauge
@@ -242,6 +244,56 @@ def event_exchange(service):
     return Exchange(f"{service}.events", type="topic", durable=True, delivery_mode=2)
 
 
+class _Confirms:
+    """Publisher-confirm bookkeeping for one channel: delivery tags count from 1 in
+    publish order; the broker acks (or nacks) one tag or, with `multiple`, every
+    tag up to it."""
+
+    def __init__(self):
+        self.last_sent = 0
+        self.settled_upto = 0  # every tag <= this is settled
+        self.settled = {}  # tag -> True (ack) / False (nack), above settled_upto
+        self.nacked = set()
+
+    def sent(self):
+        self.last_sent += 1
+        return self.last_sent
+
+    def _settle(self, tag, multiple, ok):
+        if multiple:
+            for t in range(self.settled_upto + 1, tag + 1):
+                self.settled.setdefault(t, ok)
+        else:
+            self.settled[tag] = ok
+        for t, good in list(self.settled.items()):
+            if not good:
+                self.nacked.add(t)
+        while self.settled_upto + 1 in self.settled:
+            self.settled_upto += 1
+            self.settled.pop(self.settled_upto)
+
+    def ack(self, delivery_tag, multiple=False):
+        self._settle(delivery_tag, multiple, True)
+
+    def nack(self, delivery_tag, multiple=False):
+        self._settle(delivery_tag, multiple, False)
+
+    def acked(self, tag):
+        return tag <= self.settled_upto and tag not in self.nacked
+
+    def wait(self, connection, upto, timeout):
+        """Drain the connection until every tag up to `upto` is settled."""
+        deadline = time.monotonic() + timeout
+        while self.settled_upto < upto:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"the broker did not confirm {upto - self.settled_upto} events in {timeout}s")
+            try:
+                connection.drain_events(timeout=min(remaining, 1.0))
+            except socket.timeout:
+                pass
+
+
 class OutboxPublisher:
     """Publishes outbox rows; plain Python, no nameko.
 
@@ -263,6 +315,7 @@ class OutboxPublisher:
         self._db = None
         self._amqp = None
         self._producer = None
+        self._confirms = None
 
     def acquire(self):
         """Take (or confirm) the publishing lock; False if another replica has it."""
@@ -276,14 +329,19 @@ class OutboxPublisher:
 
     def _producer_ready(self):
         if self._producer is None:
-            # confirm_publish: basic_publish waits for the broker's ack, so a row is
-            # marked published only once RabbitMQ has taken responsibility for it.
-            self._amqp = Connection(self.amqp_uri, connect_timeout=5,
-                                    transport_options={"confirm_publish": True})
+            # Publisher confirms for the whole batch: every message is sent, then the
+            # broker's acks are awaited together (one message at a time, waiting for
+            # each ack, managed about 170 events/s here). A row is marked published
+            # only once RabbitMQ has acked it.
+            self._amqp = Connection(self.amqp_uri, connect_timeout=5)
             self._amqp.ensure_connection(max_retries=1)
             exchange = event_exchange(self.service)
             channel = self._amqp.channel()
             exchange(channel).declare()
+            channel.confirm_select()
+            self._confirms = _Confirms()
+            channel.events["basic_ack"].add(self._confirms.ack)
+            channel.events["basic_nack"].add(self._confirms.nack)
             self._producer = Producer(channel, exchange=exchange, serializer="json",
                                       auto_declare=False)
         return self._producer
@@ -301,7 +359,8 @@ class OutboxPublisher:
         if not rows:
             return 0
         producer = self._producer_ready()
-        done = []
+        confirms = self._confirms
+        tags, done = [], []
         try:
             for row in rows:
                 envelope = envelope_from_row(row, self.service)
@@ -313,22 +372,34 @@ class OutboxPublisher:
                              "event_id": envelope["event_id"],
                              "schema_version": row.schema_version},
                     message_id=envelope["event_id"],
-                    confirm_timeout=self.confirm_timeout,
                 )
-                done.append(row)
+                tags.append(confirms.sent())
+            confirms.wait(self._amqp, tags[-1], self.confirm_timeout)
         finally:
-            # Mark what the broker confirmed even when a later row failed, so a
-            # retry sends fewer duplicates; the failed row and the rest stay
-            # unpublished and go first next time.
-            if done:
-                self._db.execute(
-                    sa.update(OUTBOX)
-                    .where(OUTBOX.c.id.in_([r.id for r in done]))
-                    .values(published_at=sa.func.now()))
-                self._db.commit()
-                for r in done:
-                    OUTBOX_PUBLISHED.labels(self.service, r.event_type).inc()
+            if tags and len(tags) < len(rows):
+                # a publish failed midway: still collect the acks for what went out
+                try:
+                    confirms.wait(self._amqp, tags[-1], self.confirm_timeout)
+                except Exception:  # noqa: BLE001 - the publish error is the one raised
+                    pass
+            # Mark the confirmed prefix, so a retry sends fewer duplicates and the
+            # order stays: the first unconfirmed row and all after it go again.
+            for tag, row in zip(tags, rows):
+                if not confirms.acked(tag):
+                    break
+                done.append(row)
+            self._mark(done)
+        if len(done) < len(rows):
+            raise MessageNacked(f"the broker refused {len(rows) - len(done)} of {len(rows)} events")
         return len(done)
+
+    def _mark(self, rows):
+        if rows:
+            self._db.execute(sa.update(OUTBOX).where(OUTBOX.c.id.in_([r.id for r in rows]))
+                             .values(published_at=sa.func.now()))
+            self._db.commit()
+            for r in rows:
+                OUTBOX_PUBLISHED.labels(self.service, r.event_type).inc()
 
     def update_metrics(self):
         with self.engine.connect() as conn:
@@ -366,7 +437,7 @@ class OutboxPublisher:
                 self._amqp.release()
             except Exception:  # noqa: BLE001
                 pass
-        self._db = self._amqp = self._producer = None
+        self._db = self._amqp = self._producer = self._confirms = None
         self.is_leader = False
 
     def __enter__(self):
@@ -468,7 +539,7 @@ class OutboxRelay(DependencyProvider):
             self.engine,
             setting("AMQP_URI", "amqp://guest:guest@localhost:5672/"),
             self.container.service_name,
-            batch_size=setting("OUTBOX_BATCH_SIZE", 100, int),
+            batch_size=setting("OUTBOX_BATCH_SIZE", 500, int),
             poll_interval=setting("OUTBOX_POLL_INTERVAL", 0.2, float),
         )
 

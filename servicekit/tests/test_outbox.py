@@ -362,3 +362,26 @@ def test_nameko_event_handler_receives_the_envelope(engine, outbox_db_url, amqp_
     assert report["got"]["first"] is True  # the failed attempt's claim was rolled back
     assert report["attempts"] == 2  # requeued after the error, not lost
     assert report["published"] is True
+
+
+def test_confirm_bookkeeping_settles_single_multiple_and_refused_tags():
+    from servicekit.outbox import _Confirms
+    confirms = _Confirms()
+    tags = [confirms.sent() for _ in range(6)]
+    assert tags == [1, 2, 3, 4, 5, 6]
+    confirms.ack(2)  # out of order: 1 still open
+    assert not confirms.acked(2) and confirms.settled_upto == 0
+    confirms.ack(3, multiple=True)  # settles 1 and 3 (2 already)
+    assert [confirms.acked(t) for t in (1, 2, 3)] == [True, True, True]
+    confirms.nack(4)
+    confirms.ack(6, multiple=True)
+    assert confirms.settled_upto == 6
+    assert [confirms.acked(t) for t in (4, 5, 6)] == [False, True, True]
+
+
+def test_a_large_backlog_goes_out_in_order_with_batched_confirms(engine, amqp_uri, service_name):
+    sent = [emit(engine, service_name, data={"i": i}) for i in range(500)]
+    with event_queue(amqp_uri, service_name) as events:
+        assert publish_pending(engine, amqp_uri, service_name) == 500
+        assert [m.payload["event_id"] for m in events.take(500)] == [e["event_id"] for e in sent]
+    assert all(p is not None for (p,) in outbox_rows(engine, "published_at"))
