@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-unit test-integration bench migrate audit-verify clean-local help
+.PHONY: install run test test-unit test-integration tools bench migrate audit-verify clean-local help
 
 help:
 	@echo "make run    - set up everything and start the platform locally with a demo agency"
@@ -23,22 +23,24 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: install
 	$(PY) -m scripts.run
 
-test: install
+test: install tools
 	$(PY) -m scripts.check_deps
 	$(VENV)/bin/pytest
 
 test-unit: install
 	$(VENV)/bin/pytest -m "not integration" servicekit services
 
-test-integration: install
+test-integration: install tools
 	$(VENV)/bin/pytest tests/integration
 
-# ledger_reports ties our trial balance out against ledger-cli (Debian package `ledger`);
-# without root or apt it says so and skips that comparison
-bench: install
+# Debian's ledger-cli (package `ledger`): the independent oracle the ledger's trial balance is
+# checked against, in a test and in bench/ledger_reports.py. Installed when missing and root.
+tools:
 	@command -v ledger >/dev/null 2>&1 || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q ledger >/dev/null 2>&1 \
 		|| { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ledger >/dev/null 2>&1; } \
-		|| echo "ledger-cli could not be installed (apt-get install ledger, as root): ledger_reports skips its tie-out"; }
+		|| echo "ledger-cli could not be installed: run 'apt-get install -y ledger' as root (the oracle test needs it)"; }
+
+bench: install tools
 	$(PY) -m bench.run_all
 
 migrate: install

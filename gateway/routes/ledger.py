@@ -268,6 +268,11 @@ class LedgerRoutes:
     def list_periods(self, req):
         return call(self.ledger, "list_periods", req.path["client_id"])
 
+    @api("GET", CLIENT + "/period-history",
+         summary="结账记录 / Who closed and reopened which period, when", tags=PERIODS)
+    def period_history(self, req):
+        return call(self.ledger, "period_history", req.path["client_id"])
+
     @api("GET", CLIENT + "/periods/<period>/close-check",
          summary="结账检查 / What must hold before the period can close", tags=PERIODS)
     def close_check(self, req):

@@ -68,6 +68,22 @@ def test_accrue_carry_forward_close_and_reopen(platform, agency_admin):
     assert resp.status_code == 200, resp.text
     assert enter(accountant, path, voucher("2026-01-31", line("1001", debit="1.00"), line("1002", credit="1.00")))
 
+    # who closed and reopened: the book's own record, and the agency's audit log (via events)
+    me, admin_id = accountant.user["id"], agency_admin.user["id"]
+    history = accountant.get(path + "/period-history").json()["items"]
+    assert [(h["period"], h["action"], h["user_id"]) for h in history] == [
+        ("2026-01", "closed", me), ("2026-01", "reopened", admin_id)]
+    book_id = agency_admin.get(path + "/book").json()["id"]
+    deadline = time.monotonic() + 15
+    while True:
+        audit = agency_admin.get("/api/v1/audit-log", params={"target_id": book_id}).json()["items"]
+        if len(audit) >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert sorted((e["action"], e["actor_id"]) for e in audit) == sorted([
+        ("ledger.period_closed", me), ("ledger.period_reopened", admin_id)])
+    assert agency_admin.get("/api/v1/audit-log/verify").json()["ok"] is True
+
 
 def test_batch_close_is_a_job_per_book(platform, agency_admin):
     empty_path, _ = open_book(agency_admin)

@@ -19,7 +19,7 @@ FOLLOWED = {
 }
 
 # data fields that name who did it, in the order they are looked for
-ACTOR_FIELDS = ("actor_id", "reopened_by", "closed_by", "reversed_by_user", "created_by")
+ACTOR_FIELDS = ("actor_id", "reopened_by", "closed_by")
 
 
 def _occurred_at(envelope):

@@ -86,13 +86,13 @@ def check_lines(lines, accounts, aux, *, reversal=False):
         account = accounts.get(line.get("account"))
         code = line.get("account")
         if account is None:
-            raise error("ACCOUNT_UNKNOWN", f"第{number}行：科目 {code} 不存在", f"Line {number}: no account {code}",
+            raise error("ACCOUNT_UNKNOWN", f"第{number}条分录：科目 {code} 不存在", f"Line {number}: no account {code}",
                         line=number, account=code)
         if not account.is_leaf:
-            raise error("ACCOUNT_NOT_LEAF", f"第{number}行：科目 {code} {account.name} 有下级科目，请使用末级科目",
+            raise error("ACCOUNT_NOT_LEAF", f"第{number}条分录：科目 {code} {account.name} 有下级科目，请使用末级科目",
                         f"Line {number}: account {code} has sub-accounts; use a leaf account", line=number, account=code)
         if not account.enabled:
-            raise error("ACCOUNT_DISABLED", f"第{number}行：科目 {code} {account.name} 已停用",
+            raise error("ACCOUNT_DISABLED", f"第{number}条分录：科目 {code} {account.name} 已停用",
                         f"Line {number}: account {code} is disabled", line=number, account=code)
         aux_key = check_aux(number, account, line.get("aux_item"), aux)
         debit, credit = check_amounts(number, line.get("debit"), line.get("credit"), reversal)
@@ -114,15 +114,15 @@ def check_amounts(number, debit, credit, reversal):
     debit = ZERO if debit is None else Decimal(debit)
     credit = ZERO if credit is None else Decimal(credit)
     if (debit != 0) == (credit != 0):
-        raise error("AMOUNT_INVALID", f"第{number}行：借方金额和贷方金额须填且只填一方，且不能为零",
+        raise error("AMOUNT_INVALID", f"第{number}条分录：借方金额和贷方金额须填且只填一方，且不能为零",
                     f"Line {number}: give exactly one of debit and credit, not zero", line=number,
                     reason="one_side")
     for value in (debit, credit):
         if value != value.quantize(Decimal("0.01")):
-            raise error("AMOUNT_INVALID", f"第{number}行：金额最多两位小数", f"Line {number}: at most 2 decimals",
+            raise error("AMOUNT_INVALID", f"第{number}条分录：金额最多两位小数", f"Line {number}: at most 2 decimals",
                         line=number, reason="decimals")
         if value < 0 and not reversal:
-            raise error("AMOUNT_INVALID", f"第{number}行：金额不能为负数（负数只用于红字冲销凭证）",
+            raise error("AMOUNT_INVALID", f"第{number}条分录：金额不能为负数（负数只用于红字冲销凭证）",
                         f"Line {number}: amounts must be positive (negative only on a red reversal)",
                         line=number, reason="negative")
     return debit.quantize(Decimal("0.01")), credit.quantize(Decimal("0.01"))
@@ -132,23 +132,23 @@ def check_aux(number, account, ref, aux):
     """The line's aux_key: '' for an account without a dimension, else the item's id."""
     if not account.auxiliary:
         if ref:
-            raise error("AUX_ITEM_NOT_ALLOWED", f"第{number}行：科目 {account.code} 未设置辅助核算，不能填写辅助项",
+            raise error("AUX_ITEM_NOT_ALLOWED", f"第{number}条分录：科目 {account.code} 未设置辅助核算，不能填写辅助项",
                         f"Line {number}: account {account.code} has no auxiliary dimension", line=number,
                         account=account.code)
         return ""
     kind = account.auxiliary[0]
     label = AUX_KINDS.get(kind, kind)
     if not ref:
-        raise error("AUX_ITEM_REQUIRED", f"第{number}行：科目 {account.code} {account.name} 需要填写{label}辅助核算",
+        raise error("AUX_ITEM_REQUIRED", f"第{number}条分录：科目 {account.code} {account.name} 需要填写{label}辅助核算",
                     f"Line {number}: account {account.code} needs a {kind} item", line=number,
                     account=account.code, kind=kind, reason="missing")
     item = aux.find(ref, kind)
     if item is None or item.kind != kind:
-        raise error("AUX_ITEM_REQUIRED", f"第{number}行：找不到{label}辅助项 {_ref_text(ref)}",
+        raise error("AUX_ITEM_REQUIRED", f"第{number}条分录：找不到{label}辅助项 {_ref_text(ref)}",
                     f"Line {number}: no {kind} item {_ref_text(ref)}", line=number, account=account.code,
                     kind=kind, reason="unknown")
     if not item.enabled:
-        raise error("AUX_ITEM_REQUIRED", f"第{number}行：{label}辅助项 {item.code} {item.name} 已停用",
+        raise error("AUX_ITEM_REQUIRED", f"第{number}条分录：{label}辅助项 {item.code} {item.name} 已停用",
                     f"Line {number}: {kind} item {item.code} is disabled", line=number, account=account.code,
                     kind=kind, reason="disabled")
     return item.id

@@ -438,7 +438,7 @@ def reverse_voucher(call, client_id, voucher_id, payload):
                          .values(reversed_by=view["id"], version=vouchers.c.version + 1))
     publish_bulk(call, book, [("voucher_reversed", {
         "voucher_id": str(original.id), "period": original.period, "word": original.word, "number": original.number,
-        "reversal": {key: view[key] for key in ("id", "period", "date", "word", "number", "total")}})])
+        "actor_id": str(call.auth.user_id), "reversal": {key: view[key] for key in ("id", "period", "date", "word", "number", "total")}})])
     return view
 
 
