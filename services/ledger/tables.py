@@ -180,6 +180,8 @@ period_balances = Table(
     _uuid("agency_id", nullable=False),
     Column("debit", MONEY, nullable=False, server_default="0"),
     Column("credit", MONEY, nullable=False, server_default="0"),
+    # how many posted lines: the detail ledger pages and counts from here, not the lines
+    Column("line_count", Integer, nullable=False, server_default="0"),
 )
 
 voucher_templates = Table(

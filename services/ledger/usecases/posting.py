@@ -150,20 +150,22 @@ def post_rows(call, book, rows, *, with_views=False):
 
 def add_to_balances(call, book, lines):
     """One upsert adding the lines' movements per (period, account, aux item), in key order."""
-    sums = defaultdict(lambda: [ZERO, ZERO])
+    sums = defaultdict(lambda: [ZERO, ZERO, 0])
     for line in lines:
         entry = sums[(line.period, line.account_code, line.aux_key)]
         entry[0] += line.debit
         entry[1] += line.credit
+        entry[2] += 1
     rows = [{"book_id": book.id, "period": period, "account_code": code, "aux_key": aux_key,
-             "agency_id": book.agency_id, "debit": debit, "credit": credit}
-            for (period, code, aux_key), (debit, credit) in sorted(sums.items())]
+             "agency_id": book.agency_id, "debit": debit, "credit": credit, "line_count": count}
+            for (period, code, aux_key), (debit, credit, count) in sorted(sums.items())]
     for start in range(0, len(rows), BALANCE_CHUNK):
         stmt = pg_insert(period_balances).values(rows[start:start + BALANCE_CHUNK])
         call.session.execute(stmt.on_conflict_do_update(
             index_elements=["book_id", "period", "account_code", "aux_key"],
             set_={"debit": period_balances.c.debit + stmt.excluded.debit,
-                  "credit": period_balances.c.credit + stmt.excluded.credit}))
+                  "credit": period_balances.c.credit + stmt.excluded.credit,
+                  "line_count": period_balances.c.line_count + stmt.excluded.line_count}))
 
 
 # -- many vouchers (all or nothing) --------------------------------------------------------------

@@ -212,7 +212,27 @@ def detail_ledger(call, client_id, query):
     # account never sorts all its lines (the planner will not Merge-Append these).
     codes = call.session.execute(select(accounts.c.code).where(
         accounts.c.book_id == book.id, accounts.c.code >= code, accounts.c.code < code + ":")).scalars().all()
-    params = {"book": book.id, "start": start, "end": end, "limit": size, "offset": offset}
+    # Posted lines and movements per period come from period_balances (line_count): the
+    # total needs no count over the lines, and whole periods before the page are skipped
+    # (their movement joins the running balance), so a deep page reads only its own
+    # period's index range up to the page.
+    by_period = call.session.execute(text(f"""
+        SELECT period, sum(debit) AS debit, sum(credit) AS credit, sum(line_count) AS lines FROM period_balances
+        WHERE book_id = :book AND period >= :start AND period <= :end
+              AND account_code >= :lo AND account_code < :hi {"AND aux_key = :aux" if aux_key is not None else ""}
+        GROUP BY period ORDER BY period"""),
+        {"book": book.id, "start": start, "end": end, "lo": code, "hi": code + ":", "aux": aux_key}).all()
+    count = sum(int(p.lines) for p in by_period)
+    skipped, moved_before, first = 0, Decimal("0"), None
+    for each_period in by_period:
+        if skipped + int(each_period.lines) > offset:
+            first = each_period.period
+            break
+        skipped += int(each_period.lines)
+        moved_before += each_period.debit - each_period.credit
+    local_offset = offset - skipped
+    params = {"book": book.id, "start": first, "end": end, "limit": size, "offset": local_offset,
+              "head": local_offset + size}
     aux_where = ""
     if aux_key is not None:
         aux_where = " AND aux_key = :aux"
@@ -225,32 +245,24 @@ def detail_ledger(call, client_id, query):
             AND period >= :start AND period <= :end{aux_where}""")
     head = " UNION ALL ".join(f"({branch} ORDER BY period, date, voucher_id, line_no LIMIT :head)"
                               for branch in branches)
-    union = " UNION ALL ".join(branches)
-    params["head"] = offset + size
     order = "period, date, voucher_id, line_no"
-    lines = call.session.execute(text(f"""
-        WITH page AS (
-            SELECT u.*, sum(debit - credit) OVER (ORDER BY {order} ROWS UNBOUNDED PRECEDING) AS moved
-            FROM ({head}) AS u ORDER BY {order} LIMIT :limit OFFSET :offset)
-        SELECT page.*, v.word, v.number, a.name AS account_name
-        FROM page JOIN vouchers v ON v.id = page.voucher_id
-        LEFT JOIN accounts a ON a.book_id = :book AND a.code = page.account_code
-        ORDER BY page.period, page.date, page.voucher_id, page.line_no"""), params).all()
-    count = call.session.execute(text(f"SELECT count(*) FROM ({union}) AS u"),
-                                 {k: v for k, v in params.items() if k not in ("limit", "offset", "head")}).scalar_one()
+    lines = []
+    if first is not None and branches:
+        lines = call.session.execute(text(f"""
+            WITH page AS (
+                SELECT u.*, sum(debit - credit) OVER (ORDER BY {order} ROWS UNBOUNDED PRECEDING) AS moved
+                FROM ({head}) AS u ORDER BY {order} LIMIT :limit OFFSET :offset)
+            SELECT page.*, v.word, v.number, a.name AS account_name
+            FROM page JOIN vouchers v ON v.id = page.voucher_id
+            LEFT JOIN accounts a ON a.book_id = :book AND a.code = page.account_code
+            ORDER BY page.period, page.date, page.voucher_id, page.line_no"""), params).all()
     items = []
     for line in lines:
         items.append({"date": line.date.isoformat(), "period": line.period, "voucher_id": str(line.voucher_id),
                       "word": line.word, "number": line.number, "line_no": line.line_no, "summary": line.summary,
                       "account": line.account_code, "account_name": line.account_name,
                       "aux_item": line.aux_key or None, "debit": money(line.debit), "credit": money(line.credit),
-                      **_balance(total.opening + Decimal(line.moved))})
-    by_period = call.session.execute(text(f"""
-        SELECT period, sum(debit) AS debit, sum(credit) AS credit FROM period_balances
-        WHERE book_id = :book AND period >= :start AND period <= :end
-              AND account_code >= :lo AND account_code < :hi {"AND aux_key = :aux" if aux_key is not None else ""}
-        GROUP BY period ORDER BY period"""),
-        {"book": book.id, "start": start, "end": end, "lo": code, "hi": code + ":", "aux": aux_key}).all()
+                      **_balance(total.opening + moved_before + Decimal(line.moved))})
     return {**range_reply(query), "account": code, "name": row.name, "direction": row.direction,
             "aux_item": aux_key, "opening": _balance(total.opening),
             "period_totals": [{"period": p.period, "debit": money(p.debit), "credit": money(p.credit)}
@@ -277,13 +289,12 @@ def journal(call, client_id, query):
         WHERE v.book_id = :book AND v.status = 'posted' AND v.period >= :start AND v.period <= :end
         ORDER BY v.date, v.word, v.number, l.line_no LIMIT :limit OFFSET :offset"""),
         {**params, "limit": size, "offset": offset}).all()
-    count = call.session.execute(text("""
-        SELECT count(*) FROM voucher_lines l JOIN vouchers v ON v.id = l.voucher_id
-        WHERE v.book_id = :book AND v.status = 'posted' AND v.period >= :start AND v.period <= :end"""),
-        params).scalar_one()
+    # the total from period_balances' line counts, not a count over every line
     sums = call.session.execute(text("""
-        SELECT coalesce(sum(debit), 0) AS debit, coalesce(sum(credit), 0) AS credit FROM period_balances
+        SELECT coalesce(sum(debit), 0) AS debit, coalesce(sum(credit), 0) AS credit,
+               coalesce(sum(line_count), 0) AS lines FROM period_balances
         WHERE book_id = :book AND period >= :start AND period <= :end"""), params).one()
+    count = int(sums.lines)
     items = [{"date": r.date.isoformat(), "period": r.period, "voucher_id": str(r.voucher_id), "word": r.word,
               "number": r.number, "line_no": r.line_no, "summary": r.summary, "account": r.account_code,
               "account_name": r.account_name, "aux_item": r.aux_key or None,
