@@ -32,6 +32,7 @@ Tables: every service calls `outbox_tables(metadata)` in its tables.py and
 `create_outbox_tables(op)` in its first Alembic migration.
 """
 import enum
+import json
 import logging
 import socket
 import threading
@@ -237,6 +238,25 @@ def envelope_from_row(row, service):
     }
 
 
+def envelope_json(row, service):
+    """The message body for an outbox row read with its `data` as JSON text
+    (`data_json`): the same envelope as envelope_from_row, as a JSON string."""
+    head = {
+        "event_id": str(row.event_id),
+        "event_type": row.event_type,
+        "schema_version": row.schema_version,
+        "occurred_at": _iso_utc(row.occurred_at),
+        "agency_id": row.agency_id,
+        "client_id": row.client_id,
+        "aggregate_type": row.aggregate_type,
+        "aggregate_id": row.aggregate_id,
+        "sequence": row.sequence,
+        "service": service,
+    }
+    text = json.dumps(head, ensure_ascii=False)
+    return text[:-1] + ', "data": ' + row.data_json + "}", head["event_id"]
+
+
 # --- publishing -----------------------------------------------------------------
 
 def event_exchange(service):
@@ -351,8 +371,11 @@ class OutboxPublisher:
         published (0 when idle or when another replica holds the lock)."""
         if not self.acquire():
             return 0
+        # `data` as its JSON text: spliced into the message as it is, not parsed and
+        # re-encoded (that was a third of the relay's CPU under load)
+        columns = [c for c in OUTBOX.c if c.name != "data"] + [sa.cast(OUTBOX.c.data, sa.Text).label("data_json")]
         rows = self._db.execute(
-            sa.select(OUTBOX).where(OUTBOX.c.published_at.is_(None))
+            sa.select(*columns).where(OUTBOX.c.published_at.is_(None))
             .order_by(OUTBOX.c.id).limit(self.batch_size)
         ).all()
         self._db.commit()
@@ -363,15 +386,17 @@ class OutboxPublisher:
         tags, done = [], []
         try:
             for row in rows:
-                envelope = envelope_from_row(row, self.service)
+                body, event_id = envelope_json(row, self.service)
                 producer.publish(
-                    envelope,
+                    body,
                     routing_key=row.event_type,
                     delivery_mode=2,
+                    content_type="application/json",
+                    content_encoding="utf-8",
                     headers={"event_type": row.event_type,
-                             "event_id": envelope["event_id"],
+                             "event_id": event_id,
                              "schema_version": row.schema_version},
-                    message_id=envelope["event_id"],
+                    message_id=event_id,
                 )
                 tags.append(confirms.sent())
             confirms.wait(self._amqp, tags[-1], self.confirm_timeout)

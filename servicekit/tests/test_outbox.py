@@ -173,6 +173,8 @@ def test_rows_are_marked_only_after_the_broker_took_them(engine, amqp_uri, servi
     original = Producer.publish
 
     def checking_publish(self, body, **kwargs):
+        assert kwargs["content_type"] == "application/json"
+        body = json.loads(body)  # the relay sends the envelope as JSON text
         with engine.connect() as conn:
             still_unpublished_during_publish.append(conn.execute(
                 select(OUTBOX.c.published_at.is_(None))
@@ -180,7 +182,7 @@ def test_rows_are_marked_only_after_the_broker_took_them(engine, amqp_uri, servi
         if body["event_id"] == sent[1]["event_id"] and failures["left"]:
             failures["left"] -= 1
             raise ConnectionResetError("broker went away")
-        return original(self, body, **kwargs)
+        return original(self, json.dumps(body), **kwargs)
 
     monkeypatch.setattr(Producer, "publish", checking_publish)
     with event_queue(amqp_uri, service_name) as events:
@@ -385,3 +387,13 @@ def test_a_large_backlog_goes_out_in_order_with_batched_confirms(engine, amqp_ur
         assert publish_pending(engine, amqp_uri, service_name) == 500
         assert [m.payload["event_id"] for m in events.take(500)] == [e["event_id"] for e in sent]
     assert all(p is not None for (p,) in outbox_rows(engine, "published_at"))
+
+
+def test_the_published_body_is_exactly_the_envelope(engine, amqp_uri, service_name):
+    sent = emit(engine, service_name, client_id="c-1",
+                data={"name": "西安甲商贸有限公司", "amount": "1234.50", "nested": {"list": [1, None, True]}})
+    with event_queue(amqp_uri, service_name) as events:
+        assert publish_pending(engine, amqp_uri, service_name) == 1
+        message = events.take(1)[0]
+    assert message.payload == sent
+    assert message.content_type == "application/json"
