@@ -211,12 +211,13 @@ class LeanClient:
     client CPU `requests` needs per call, which matters when the load generator
     shares the two cores with the platform."""
 
-    def __init__(self, base, headers=None):
+    def __init__(self, base, headers=None, timeout=HTTP_TIMEOUT):
         from urllib.parse import urlparse
 
         parsed = urlparse(base)
         self.host, self.port = parsed.hostname, parsed.port
         self.headers = dict(headers or {})
+        self.timeout = timeout
         self.conn = None
 
     def request(self, method, path, body=None, headers=None):
@@ -224,11 +225,11 @@ class LeanClient:
         all_headers = {**self.headers, **(headers or {})}
         payload = None
         if body is not None:
-            payload = json.dumps(body).encode()
+            payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
             all_headers["Content-Type"] = "application/json"
         for attempt in (1, 2):
             if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=HTTP_TIMEOUT)
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
             try:
                 self.conn.request(method, path, body=payload, headers=all_headers)
                 resp = self.conn.getresponse()
@@ -432,3 +433,94 @@ def print_figures(title, figures):
     width = max(len(k) for k in figures)
     for key, value in figures.items():
         print(f"  {key:<{width}}  {value}")
+
+
+# --------------------------------------------------------------------------- ledger set-up
+
+def expect(status_reply, status, what):
+    """The reply of a LeanClient call, or an error naming the call."""
+    got, reply = status_reply
+    if got != status:
+        raise RuntimeError(f"{what}: {got} {json.dumps(reply, ensure_ascii=False)[:400]}")
+    return reply
+
+
+def make_clients(base, token, count, name="西安测试商贸有限公司", workers=4):
+    """`count` client companies created through POST /api/v1/clients: their ids, in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bench.clients_list import credit_code
+
+    local = threading.local()
+
+    def one(i):
+        if not hasattr(local, "client"):
+            local.client = LeanClient(base, {"Authorization": f"Bearer {token}", "X-Forwarded-For": "10.8.0.1"})
+        return expect(local.client.request("POST", "/api/v1/clients", {
+            "name": f"{name}{i}", "credit_code": credit_code(700000 + i), "taxpayer_type": "small_scale"}),
+            201, "create client")["id"]
+
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def make_books(base, token, client_ids, start_period="2026-01", workers=4, **settings):
+    """A small-business (小企业会计准则) book for each client: the books' views, in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    local = threading.local()
+
+    def one(client_id):
+        if not hasattr(local, "client"):
+            local.client = LeanClient(base, {"Authorization": f"Bearer {token}", "X-Forwarded-For": "10.8.0.2"})
+        return expect(local.client.request("POST", f"/api/v1/clients/{client_id}/books", {
+            "standard": "small_business_2013", "start_period": start_period, **settings}), 201, "create book")
+
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(one, client_ids))
+
+
+def staff_tokens(plat, admin_token, count, role):
+    """`count` new users with `role`, signed in: [{"id", "email", "token"}]."""
+    base = plat.url("gateway")
+    out = []
+    with requests.Session() as http:
+        for i in range(count):
+            email = unique_email(f"{role}{i}")
+            user = _check(http.post(base + "/api/v1/users", json={
+                "name": f"赵{role}{i}", "email": email, "password": PASSWORD, "roles": [role]},
+                headers={"Authorization": f"Bearer {admin_token}"}, timeout=HTTP_TIMEOUT), 201)
+            token = login(http, base, email, ip=f"10.7.{i // 250}.{i % 250 + 1}")["access_token"]
+            out.append({"id": user["id"], "email": email, "token": token})
+    return out
+
+
+def _yuan(cents):
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def sale_voucher(i, period="2026-01"):
+    """A 4-line 记 voucher (a sale banked net of a fee, with VAT), amounts to the 分
+    varying with `i`: Dr 1002 银行存款, Dr 5602 管理费用 / Cr 5001 主营业务收入, Cr 2221 应交税费."""
+    net = 10000 + (i * 7919) % 8999993
+    tax = net * 13 // 100
+    fee = 1 + (i * 31) % 499
+    return {"date": f"{period}-{1 + i % 28:02d}", "lines": [
+        {"summary": "销售收款", "account": "1002", "debit": _yuan(net + tax - fee)},
+        {"summary": "手续费", "account": "5602", "debit": _yuan(fee)},
+        {"summary": "销售收入", "account": "5001", "credit": _yuan(net)},
+        {"summary": "销项税额", "account": "2221", "credit": _yuan(tax)},
+    ]}
+
+
+def purchase_voucher(i, period="2026-01"):
+    """A 4-line voucher on balance-sheet accounts only (so closing needs no 结转损益):
+    Dr 1002 银行存款, Dr 1403 原材料 / Cr 3001 实收资本, Cr 2202 应付账款."""
+    a = 50000 + (i * 7919) % 5000000
+    b = 1000 + (i * 104729) % 800000
+    return {"date": f"{period}-{1 + i % 28:02d}", "lines": [
+        {"summary": "收到投资", "account": "1002", "debit": _yuan(a)},
+        {"summary": "购入材料", "account": "1403", "debit": _yuan(b)},
+        {"summary": "收到投资", "account": "3001", "credit": _yuan(a)},
+        {"summary": "购入材料", "account": "2202", "credit": _yuan(b)},
+    ]}

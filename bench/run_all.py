@@ -1,7 +1,7 @@
 """`make bench`: run every benchmark in turn (each starts and stops its own
 platform), write bench/results/latest.json and print a Markdown table.
 
-    .venv/bin/python -m bench.run_all            # one run each, about 2 minutes
+    .venv/bin/python -m bench.run_all            # one run each, about 30 minutes (the ledger's at full size)
     .venv/bin/python -m bench.run_all --runs 3   # the median of 3 runs (docs/benchmarks.md)
     .venv/bin/python -m bench.run_all --quick    # small counts, to try the scripts out
 """
@@ -14,7 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-from bench import clients_list, gateway_auth_overhead, login_throughput
+from bench import (
+    clients_list, gateway_auth_overhead, ledger_bulk, ledger_close, ledger_reports, ledger_vouchers, login_throughput,
+)
 from bench.common import RunMeter, machine_info
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -23,6 +25,11 @@ BENCHMARKS = [
     (gateway_auth_overhead, dict(n_tokens=300, n_http=300, duration=2.0)),
     (login_throughput, dict(n_sequential=10, login_seconds=3.0, me_seconds=3.0, storm_seconds=3.0)),
     (clients_list, dict(n_clients=10000, n_assigned=200, n_sequential=30, concurrent_seconds=3.0)),
+    # the ledger's: full sizes without --quick (1,000,000 lines, 1,000 books: about 25 minutes)
+    (ledger_vouchers, dict(users=20, duration=4.0, warmup=1.0)),
+    (ledger_bulk, dict(n_vouchers=1000, chunk=500)),
+    (ledger_reports, dict(n_lines=20_000, n_sequential=30, ledger_runs=3)),
+    (ledger_close, dict(n_books=20)),
 ]
 
 # the figures worth a line in the summary: (benchmark, key, label, unit)
@@ -80,6 +87,38 @@ HEADLINE = [
     ("clients_list", "one_client_p95_ms", "GET /api/v1/clients/{id}, p95", "ms"),
     ("clients_list", "c10_page1_req_per_s", "GET /api/v1/clients page 1, 10 clients", "req/s"),
     ("clients_list", "c10_page1_p95_ms", "GET /api/v1/clients page 1, 10 clients, p95", "ms"),
+    ("ledger_vouchers", "vouchers_per_s", "create+review+post, 20 users (target ≥ 300)", "vouchers/s"),
+    ("ledger_vouchers", "cycle_p50_ms", "create+review+post, 20 users, p50", "ms"),
+    ("ledger_vouchers", "cycle_p99_ms", "create+review+post, 20 users, p99 (target < 100)", "ms"),
+    ("ledger_vouchers", "create_p99_ms", "POST vouchers (4 lines), 20 users, p99", "ms"),
+    ("ledger_vouchers", "review_p99_ms", "POST vouchers/{id}/review, 20 users, p99", "ms"),
+    ("ledger_vouchers", "post_p99_ms", "POST vouchers/{id}/post, 20 users, p99", "ms"),
+    ("ledger_vouchers", "cpu_ledger_pct_core", "ledger CPU meanwhile", "% of a core"),
+    ("ledger_vouchers", "cpu_gateway_pct_core", "gateway CPU meanwhile", "% of a core"),
+    ("ledger_vouchers", "cpu_postgres_pct_core", "PostgreSQL CPU meanwhile", "% of a core"),
+    ("ledger_vouchers", "target_met", "≥ 300 vouchers/s and p99 < 100 ms", ""),
+    ("ledger_bulk", "batch_total_seconds", "10,000 vouchers (40,000 lines): batch + review + post (target ≤ 15)", "s"),
+    ("ledger_bulk", "batch_create_seconds", "… of which POST vouchers/batch (5 × 2,000)", "s"),
+    ("ledger_bulk", "batch_post_seconds", "… of which POST vouchers/post-batch", "s"),
+    ("ledger_bulk", "import_seconds", "the same 10,000 as one .xlsx: POST vouchers/import", "s"),
+    ("ledger_bulk", "import_total_seconds", "import + review + post", "s"),
+    ("ledger_bulk", "target_met", "batch ≤ 15 s, tied out", ""),
+    ("ledger_reports", "load_seconds", "load 1,000,000 lines (250,000 vouchers, batch + review + post)", "s"),
+    ("ledger_reports", "tb_period_p50_ms", "trial balance of 2026-12 on 1,000,000 lines, p50", "ms"),
+    ("ledger_reports", "tb_period_p95_ms", "trial balance of 2026-12, p95 (target ≤ 100)", "ms"),
+    ("ledger_reports", "tb_year_p95_ms", "trial balance 2026-01..2026-12, p95", "ms"),
+    ("ledger_reports", "detail_first_p95_ms", "detail ledger 1002, first page, p95 (target ≤ 100)", "ms"),
+    ("ledger_reports", "detail_deep_p95_ms", "detail ledger 1002, last page, p95 (target ≤ 100)", "ms"),
+    ("ledger_reports", "ledger_bal_median_ms", "ledger-cli `bal` on the same entries, median of 5", "ms"),
+    ("ledger_reports", "ledger_bal_vs_tb_p50", "ledger-cli bal ÷ our trial balance p50", "×"),
+    ("ledger_reports", "tie_out_ok", "every account: ours = ledger-cli = sent", ""),
+    ("ledger_reports", "target_met", "TB and detail p95 ≤ 100 ms, tied out", ""),
+    ("ledger_close", "setup_seconds", "set up 1,000 books × 100 posted vouchers", "s"),
+    ("ledger_close", "close_seconds", "batch close of 1,000 books (target ≤ 120)", "s"),
+    ("ledger_close", "books_per_s", "books closed per second", "books/s"),
+    ("ledger_close", "job_failed", "books that failed to close", ""),
+    ("ledger_close", "cpu_ledger_pct_core", "ledger CPU during the close", "% of a core"),
+    ("ledger_close", "target_met", "≤ 120 s, none failed", ""),
 ]
 
 
