@@ -19,6 +19,10 @@ def rpc_timeout():
     return setting("RPC_TIMEOUT_SECONDS", 10, float)
 
 
+def bulk_rpc_timeout():
+    return setting("BULK_RPC_TIMEOUT_SECONDS", 120, float)
+
+
 class TimedServiceRpc(ServiceRpc):
     def setup(self):
         # seconds; kombu turns it into the AMQP per-message expiration
@@ -30,6 +34,16 @@ class TimedServiceRpc(ServiceRpc):
         self.publisher.declare = [d for d in self.publisher.declare if d is not self.reply_listener.queue]
 
 
+class BulkServiceRpc(TimedServiceRpc):
+    """For the few requests that legitimately run long (a 10,000-voucher import or
+    batch): the deadline is BULK_RPC_TIMEOUT_SECONDS, so the user is not told 503
+    for work the service then finishes. Use with `call(..., deadline=bulk_rpc_timeout())`."""
+
+    def setup(self):
+        self.publisher_options.setdefault("expiration", bulk_rpc_timeout())
+        super().setup()
+
+
 def unavailable(service):
     return ServiceUnavailable(
         code="SERVICE_UNAVAILABLE",
@@ -39,11 +53,12 @@ def unavailable(service):
     )
 
 
-def call(client, method, *args, **kwargs):
-    """client is a TimedServiceRpc dependency (bound to one service)."""
+def call(client, method, *args, deadline=None, **kwargs):
+    """client is a TimedServiceRpc dependency (bound to one service); `deadline`:
+    seconds to wait (RPC_TIMEOUT_SECONDS unless given; match the client's expiration)."""
     service = client.service_name
     try:
-        with eventlet.Timeout(rpc_timeout(), unavailable(service)):
+        with eventlet.Timeout(deadline or rpc_timeout(), unavailable(service)):
             return getattr(client, method).call_async(*args, **kwargs).result()
     except (UnknownService, OperationalError, AMQPError, ConnectionError, OSError) as exc:
         raise unavailable(service) from exc

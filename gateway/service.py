@@ -16,7 +16,7 @@ from .openapi import build_openapi
 from .routes.clients import ClientsRoutes
 from .routes.identity import ADMIN, IdentityRoutes
 from .routes.ledger import LedgerRoutes
-from .rpc import TimedServiceRpc, call
+from .rpc import BulkServiceRpc, TimedServiceRpc, call
 from .security import AuthState
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ class GatewayService(HealthEndpoints, IdentityRoutes, ClientsRoutes, LedgerRoute
     identity = TimedServiceRpc("identity")
     clients = TimedServiceRpc("clients")
     ledger = TimedServiceRpc("ledger")
+    ledger_bulk = BulkServiceRpc("ledger")  # imports and batches: a longer deadline
     auth_state = AuthStateAccess()
 
     # -- keeping the token checks current ---------------------------------

@@ -12,7 +12,7 @@ from services.ledger import report_schemas as rs
 from services.ledger import schemas as ls
 
 from ..http import api
-from ..rpc import call
+from ..rpc import bulk_rpc_timeout, call
 from .clients import download
 
 
@@ -66,7 +66,11 @@ def voucher_path(req):
 
 
 class LedgerRoutes:
-    """Mixed into GatewayService, which provides `self.ledger` (RPC to ledger)."""
+    """Mixed into GatewayService, which provides `self.ledger` (RPC to ledger) and
+    `self.ledger_bulk` (the same, with BULK_RPC_TIMEOUT_SECONDS for imports and batches)."""
+
+    def _bulk(self, method, *args):
+        return call(self.ledger_bulk, method, *args, deadline=bulk_rpc_timeout())
 
     # -- the book, its accounts, auxiliary items and opening balances -------------------
     @api("POST", CLIENT + "/books", status=201, body=ls.CreateBookSchema,
@@ -142,33 +146,33 @@ class LedgerRoutes:
     @api("POST", CLIENT + "/vouchers/batch", status=201, body=ls.VoucherBatchSchema,
          summary="批量录入凭证 / Enter many vouchers (all or nothing)", tags=VOUCHERS)
     def create_vouchers(self, req):
-        return call(self.ledger, "create_vouchers", req.path["client_id"], req.json)
+        return self._bulk("create_vouchers", req.path["client_id"], req.json)
 
     @api("POST", CLIENT + "/vouchers/review-batch", body=ls.VoucherIdsSchema,
          summary="批量审核 / Review vouchers by ids or period", tags=VOUCHERS)
     def review_vouchers(self, req):
-        return call(self.ledger, "review_vouchers", req.path["client_id"], req.json)
+        return self._bulk("review_vouchers", req.path["client_id"], req.json)
 
     @api("POST", CLIENT + "/vouchers/post-batch", body=ls.VoucherIdsSchema,
          summary="批量记账 / Post reviewed vouchers by ids or period", tags=VOUCHERS)
     def post_vouchers(self, req):
-        return call(self.ledger, "post_vouchers", req.path["client_id"], req.json)
+        return self._bulk("post_vouchers", req.path["client_id"], req.json)
 
     @api("POST", CLIENT + "/vouchers/renumber", body=ls.RenumberSchema,
          summary="整理凭证 / Close the gaps in a period's voucher numbers", tags=VOUCHERS)
     def renumber_vouchers(self, req):
-        return call(self.ledger, "renumber_vouchers", req.path["client_id"], req.json)
+        return self._bulk("renumber_vouchers", req.path["client_id"], req.json)
 
     @api("POST", CLIENT + "/vouchers/import", status=201, upload=True,
          summary="导入凭证 / Import vouchers from .xlsx or .csv (all or nothing; every bad row listed)",
          tags=VOUCHERS)
     def import_vouchers(self, req):
-        return call(self.ledger, "import_vouchers", req.path["client_id"], req.upload)
+        return self._bulk("import_vouchers", req.path["client_id"], req.upload)
 
     @api("GET", CLIENT + "/vouchers/export", query=EXPORT_QUERY,
          summary="导出凭证 / Export the filtered vouchers to .xlsx", tags=VOUCHERS)
     def export_vouchers(self, req):
-        return download(call(self.ledger, "export_vouchers", req.path["client_id"], query_numbers(req, EXPORT_QUERY)))
+        return download(self._bulk("export_vouchers", req.path["client_id"], query_numbers(req, EXPORT_QUERY)))
 
     @api("GET", "/api/v1/voucher-import-template",
          summary="凭证导入模板 / The .xlsx template for importing vouchers", tags=VOUCHERS)
