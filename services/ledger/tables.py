@@ -184,6 +184,20 @@ period_balances = Table(
     Column("line_count", Integer, nullable=False, server_default="0"),
 )
 
+# posted movements per day, leaf account and auxiliary item: daily totals (日记账) and
+# the detail ledger's way to a deep page without reading the lines before it
+daily_balances = Table(
+    "daily_balances", metadata,
+    _uuid("book_id", primary_key=True),
+    Column("account_code", String(20, collation="C"), primary_key=True),
+    Column("date", Date, primary_key=True),
+    Column("aux_key", String(36), primary_key=True, server_default=""),
+    _uuid("agency_id", nullable=False),
+    Column("debit", MONEY, nullable=False, server_default="0"),
+    Column("credit", MONEY, nullable=False, server_default="0"),
+    Column("line_count", Integer, nullable=False, server_default="0"),
+)
+
 voucher_templates = Table(
     "voucher_templates", metadata,
     _uuid("id", primary_key=True),

@@ -15,7 +15,7 @@ from servicekit.errors import Conflict, Forbidden, NotFound
 from servicekit.money import Period
 
 from ..domain.periods import period_closed
-from ..tables import accounts, period_balances, voucher_lines, vouchers
+from ..tables import accounts, daily_balances, period_balances, voucher_lines, vouchers
 from .access import book_for
 from .books import book_state
 from .context import valid_uuid
@@ -113,7 +113,7 @@ def post_rows(call, book, rows, *, with_views=False):
         update(voucher_lines).where(voucher_lines.c.voucher_id == any_array(ids),
                                     accounts.c.book_id == book.id, accounts.c.code == voucher_lines.c.account_code)
         .values(posted=True)
-        .returning(voucher_lines.c.voucher_id, voucher_lines.c.line_no, voucher_lines.c.period,
+        .returning(voucher_lines.c.voucher_id, voucher_lines.c.line_no, voucher_lines.c.period, voucher_lines.c.date,
                    voucher_lines.c.summary, voucher_lines.c.account_code, voucher_lines.c.debit,
                    voucher_lines.c.credit, voucher_lines.c.aux_key, voucher_lines.c.quantity,
                    voucher_lines.c.unit_price, accounts.c.name.label("account_name"))).all()
@@ -149,23 +149,30 @@ def post_rows(call, book, rows, *, with_views=False):
 
 
 def add_to_balances(call, book, lines):
-    """One upsert adding the lines' movements per (period, account, aux item), in key order."""
+    """Add the lines' movements to the per-period and the per-day balances: one
+    aggregated upsert each (per chunk), in key order so concurrent posts never deadlock."""
+    _upsert_sums(call, book, period_balances, "period", lines)
+    _upsert_sums(call, book, daily_balances, "date", lines)
+
+
+def _upsert_sums(call, book, table, when, lines):
     sums = defaultdict(lambda: [ZERO, ZERO, 0])
     for line in lines:
-        entry = sums[(line.period, line.account_code, line.aux_key)]
+        entry = sums[(getattr(line, when), line.account_code, line.aux_key)]
         entry[0] += line.debit
         entry[1] += line.credit
         entry[2] += 1
-    rows = [{"book_id": book.id, "period": period, "account_code": code, "aux_key": aux_key,
+    rows = [{"book_id": book.id, when: moment, "account_code": code, "aux_key": aux_key,
              "agency_id": book.agency_id, "debit": debit, "credit": credit, "line_count": count}
-            for (period, code, aux_key), (debit, credit, count) in sorted(sums.items())]
+            for (moment, code, aux_key), (debit, credit, count) in sorted(sums.items())]
+    keys = [c.name for c in table.primary_key.columns]
     for start in range(0, len(rows), BALANCE_CHUNK):
-        stmt = pg_insert(period_balances).values(rows[start:start + BALANCE_CHUNK])
+        stmt = pg_insert(table).values(rows[start:start + BALANCE_CHUNK])
         call.session.execute(stmt.on_conflict_do_update(
-            index_elements=["book_id", "period", "account_code", "aux_key"],
-            set_={"debit": period_balances.c.debit + stmt.excluded.debit,
-                  "credit": period_balances.c.credit + stmt.excluded.credit,
-                  "line_count": period_balances.c.line_count + stmt.excluded.line_count}))
+            index_elements=keys,
+            set_={"debit": table.c.debit + stmt.excluded.debit,
+                  "credit": table.c.credit + stmt.excluded.credit,
+                  "line_count": table.c.line_count + stmt.excluded.line_count}))
 
 
 # -- many vouchers (all or nothing) --------------------------------------------------------------

@@ -9,6 +9,7 @@ ledger walks the partial index ix_voucher_lines_detail (book, account, period, d
 voucher, line) and computes the running balance with a window sum.
 
 Every figure is posted figures only: drafts and reviewed vouchers are not in the books."""
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select, text
@@ -231,8 +232,26 @@ def detail_ledger(call, client_id, query):
         skipped += int(each_period.lines)
         moved_before += each_period.debit - each_period.credit
     local_offset = offset - skipped
-    params = {"book": book.id, "start": first, "end": end, "limit": size, "offset": local_offset,
-              "head": local_offset + size}
+    # then whole days of that period, from daily_balances, so a deep page reads only
+    # its own day's lines before it
+    day = None
+    if first is not None:
+        first_day = date(int(first[:4]), int(first[5:]), 1)
+        days = call.session.execute(text(f"""
+            SELECT date, sum(debit) AS debit, sum(credit) AS credit, sum(line_count) AS lines FROM daily_balances
+            WHERE book_id = :book AND account_code >= :lo AND account_code < :hi
+                  AND date >= :d0 AND date < :d1 {"AND aux_key = :aux" if aux_key is not None else ""}
+            GROUP BY date ORDER BY date"""),
+            {"book": book.id, "lo": code, "hi": code + ":", "aux": aux_key, "d0": first_day,
+             "d1": (first_day + timedelta(days=32)).replace(day=1)}).all()
+        for each_day in days:
+            if int(each_day.lines) > local_offset:
+                day = each_day.date
+                break
+            local_offset -= int(each_day.lines)
+            moved_before += each_day.debit - each_day.credit
+    params = {"book": book.id, "start": first, "day": day or date(1, 1, 1), "end": end, "limit": size,
+              "offset": local_offset, "head": local_offset + size}
     aux_where = ""
     if aux_key is not None:
         aux_where = " AND aux_key = :aux"
@@ -242,7 +261,7 @@ def detail_ledger(call, client_id, query):
         params[f"c{number}"] = each
         branches.append(f"""SELECT id, voucher_id, line_no, period, date, summary, account_code, aux_key, debit, credit
             FROM voucher_lines WHERE book_id = :book AND posted AND account_code = :c{number}
-            AND period >= :start AND period <= :end{aux_where}""")
+            AND (period, date) >= (:start, :day) AND period <= :end{aux_where}""")
     head = " UNION ALL ".join(f"({branch} ORDER BY period, date, voucher_id, line_no LIMIT :head)"
                               for branch in branches)
     order = "period, date, voucher_id, line_no"

@@ -232,3 +232,45 @@ def test_other_agency_and_unassigned_staff_see_nothing(books, rpc, agency_a, age
         assert (err.code, err.status) == ("BOOK_NOT_FOUND", 404)
     # a supervisor of the same agency sees every book
     assert book("trial_balance", {"period": "2026-01"}, actor=agency_a.supervisor)["balanced"] is True
+
+
+def test_every_page_size_gives_the_same_detail_ledger(rpc, agency_a):
+    """Pages skip whole periods (period_balances) and whole days (daily_balances) before
+    them: walking with any page size must give the same lines and running balances as
+    one big page, across days with many lines, sub-accounts and months."""
+    admin = agency_a.admin
+    client = rpc.clients("create_client", client_payload(), context=admin.context())
+    rpc.ledger("create_book", client["id"], book_payload(allow_self_review=True), context=admin.context())
+    book = Ledger(rpc, admin, client["id"])
+    book("add_account", {"parent_code": "1002", "name": "工商银行"})
+    book("add_account", {"parent_code": "1002", "name": "建设银行"})
+    batch = []
+    for n in range(36):
+        day = f"2026-0{1 + n % 3}-{1 + (n * 7) % 5:02d}"
+        bank = "100201" if n % 2 else "100202"
+        amount = f"{100 + n}.{n % 100:02d}"
+        if n % 3:
+            lines = [line(bank, debit=amount, summary=f"收款{n}"), line("5001", credit=amount, summary=f"收款{n}")]
+        else:
+            lines = [line("5602", debit=amount, summary=f"付费{n}"), line(bank, credit=amount, summary=f"付费{n}")]
+        batch.append({"date": day, "word": "记", "lines": lines})
+    book("create_vouchers", {"vouchers": batch})
+    for period in ("2026-01", "2026-02", "2026-03"):
+        book.post_period(period)
+    query = {"account": "1002", "from": "2026-01", "to": "2026-03"}
+    whole = book("detail_ledger", {**query, "page": "1", "page_size": "500"})
+    assert whole["total"] == 36
+
+    def key(item):
+        return item["voucher_id"], item["line_no"], item["debit"], item["credit"], item["balance"], item["side"]
+
+    for size in (1, 4, 7, 36):
+        walked, page = [], 1
+        while len(walked) < whole["total"]:
+            reply = book("detail_ledger", {**query, "page": str(page), "page_size": str(size)})
+            assert reply["total"] == whole["total"] and reply["items"], (size, page)
+            walked += reply["items"]
+            page += 1
+        assert [key(i) for i in walked] == [key(i) for i in whole["items"]], size
+    beyond = book("detail_ledger", {**query, "page": "100", "page_size": "7"})
+    assert beyond["items"] == [] and beyond["total"] == 36
