@@ -264,6 +264,10 @@ def event_exchange(service):
     return Exchange(f"{service}.events", type="topic", durable=True, delivery_mode=2)
 
 
+# messages published between two yields to the service's other green threads
+YIELD_EVERY = 50
+
+
 class _Confirms:
     """Publisher-confirm bookkeeping for one channel: delivery tags count from 1 in
     publish order; the broker acks (or nacks) one tag or, with `multiple`, every
@@ -399,6 +403,10 @@ class OutboxPublisher:
                     message_id=event_id,
                 )
                 tags.append(confirms.sent())
+                if len(tags) % YIELD_EVERY == 0:
+                    # under eventlet (monkey-patched time) this lets the service's
+                    # requests run between slices of a large batch
+                    time.sleep(0)
             confirms.wait(self._amqp, tags[-1], self.confirm_timeout)
         finally:
             if tags and len(tags) < len(rows):
