@@ -25,15 +25,11 @@ Fixtures (all general, reuse them):
 As in the other service tests, the auth context in context data is trusted (the
 broker is the trust boundary); identity issues real tokens here and the contexts
 are built from their verified claims."""
-import json
 import os
-import re
 import socket
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from kombu import Connection, Consumer, Exchange, Queue, binding
@@ -44,13 +40,14 @@ import servicekit.errors  # noqa: F401 - registers the AppError classes, so RPC 
 from scripts.platform import Platform, drop_databases, ensure_vhost
 from services.clients.domain.credit_code import with_check_character
 from services.identity.domain.tokens import TokenVerifier
-from servicekit.auth import AuthContext
+from tests.support import staff
+from tests.support.staff import People, make_agency
 
 AMQP = os.environ.get("LEDGER_SVC_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/suanpan_ledger_svc")
 PG = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DB_PREFIX = os.environ.get("LEDGER_SVC_TEST_DB_PREFIX", "suanpan_ledger_svc")
 PORT_OFFSET = int(os.environ.get("LEDGER_SVC_TEST_PORT_OFFSET", "13000"))
-PASSWORD = "Xian#Ledger2026"
+USER_AGENT = "ledger-svc-tests/1.0"
 RPC_TIMEOUT = 60
 EVENTS_EXCHANGE = "ledger.events"
 SERVICES = ("identity", "clients", "ledger")
@@ -133,96 +130,12 @@ def rpc(ledger_platform):
 
 
 def anonymous_context(**extra):
-    return {"client_ip": "10.20.30.40", "client_user_agent": "ledger-svc-tests/1.0", **extra}
-
-
-def unique_email(prefix="user"):
-    return f"{prefix}.{uuid.uuid4().hex[:10]}@example.cn"
-
-
-def read_codes(plat, to):
-    path = Path(plat.dev_outbox())
-    codes = []
-    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
-        message = json.loads(line)
-        if message["to"] == to:
-            codes.append(re.search(r"\b(\d{6})\b", message["body"]).group(1))
-    return codes
-
-
-@dataclass
-class Actor:
-    user: dict
-    claims: dict
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def id(self):
-        return self.claims["sub"]
-
-    @property
-    def agency_id(self):
-        return self.claims["agency"]
-
-    @property
-    def auth(self):
-        return AuthContext(agency_id=self.claims["agency"], user_id=self.claims["sub"],
-                           roles=tuple(self.claims["roles"]), session_id=self.claims["sid"],
-                           client_id=self.claims.get("client_id"))
-
-    def context(self, **extra):
-        """Context data as the gateway sends it; extra e.g. idempotency_key="…"."""
-        return anonymous_context(auth=self.auth.to_json(), **extra)
-
-
-class People:
-    """Agencies and their staff, made through identity's own RPC."""
-
-    def __init__(self, plat, rpc_, verifier):
-        self.platform, self.rpc, self.verifier = plat, rpc_, verifier
-
-    def login(self, email, user=None):
-        tokens = self.rpc.identity("login", {"login": email, "password": PASSWORD}, context=anonymous_context())
-        return Actor(user=user, claims=self.verifier.verify_access(tokens["access_token"]))
-
-    def register_agency(self, agency_name):
-        email = unique_email("admin")
-        sent = self.rpc.identity("register_agency", {"agency_name": agency_name, "name": "王管理", "email": email,
-                                                     "password": PASSWORD}, context=anonymous_context())
-        done = self.rpc.identity("verify_registration", {"registration_id": sent["registration_id"],
-                                                         "code": read_codes(self.platform, email)[-1]},
-                                 context=anonymous_context())
-        return self.login(email, user=done["user"])
-
-    def add(self, admin, roles, name="李会计", **fields):
-        """A staff member (or, with roles=["client"] and client_id=…, a client user)."""
-        user = self.rpc.identity("create_user", {"name": name, "email": unique_email(roles[0]), "password": PASSWORD,
-                                                 "roles": roles, **fields}, context=admin.context())
-        return self.login(user["email"], user=user)
+    return staff.anonymous_context(USER_AGENT, **extra)
 
 
 @pytest.fixture(scope="session")
 def people(ledger_platform, rpc):
-    return People(ledger_platform, rpc, TokenVerifier(rpc.identity("public_auth_state")["jwks"]))
-
-
-@dataclass
-class Agency:
-    admin: Actor
-    supervisor: Actor
-    accountant: Actor
-    other_accountant: Actor
-    assistant: Actor
-
-    @property
-    def id(self):
-        return self.admin.agency_id
-
-
-def make_agency(people, name):
-    admin = people.register_agency(name)
-    return Agency(admin, people.add(admin, ["supervisor"], name="赵主管"), people.add(admin, ["accountant"], name="张会计"),
-                  people.add(admin, ["accountant"], name="钱会计"), people.add(admin, ["assistant"], name="孙助理"))
+    return People(ledger_platform, rpc, TokenVerifier(rpc.identity("public_auth_state")["jwks"]), USER_AGENT)
 
 
 @pytest.fixture(scope="session")
