@@ -25,8 +25,8 @@ from .directory import IdentityRpc, StaffDirectory
 from .settings import ClientsSettings
 from .tables import idempotency_keys
 from .usecases import (
-    assignments, bank_accounts, clients, contacts, contracts, sensitive, service as servicing, spreadsheets,
-    visibility,
+    assignments, bank_accounts, clients, contacts, contracts, ledger_progress, sensitive, service as servicing,
+    spreadsheets, visibility,
 )
 from .usecases.context import Call, Deps
 
@@ -290,3 +290,24 @@ class ClientsService(HealthEndpoints):
             system = AuthContext(agency_id=envelope["agency_id"], user_id=None, roles=("system",))
             call = Call(session=session, now=datetime.now(timezone.utc), deps=self.tools, auth=system)
             assignments.drop_for_user(call, user)
+
+    # -- following the ledger (the board's books part) ------------------------------
+    def _follow_ledger(self, envelope):
+        with self.db.unit_of_work() as session:
+            if not claim(session, envelope["event_id"], "clients.ledger_progress"):
+                return
+            system = AuthContext(agency_id=envelope.get("agency_id"), user_id=None, roles=("system",))
+            call = Call(session=session, now=datetime.now(timezone.utc), deps=self.tools, auth=system)
+            ledger_progress.follow(call, envelope)
+
+    @reliable_event_handler("ledger", "voucher_posted")
+    def on_voucher_posted(self, envelope):
+        self._follow_ledger(envelope)
+
+    @reliable_event_handler("ledger", "period_closed")
+    def on_period_closed(self, envelope):
+        self._follow_ledger(envelope)
+
+    @reliable_event_handler("ledger", "period_reopened")
+    def on_period_reopened(self, envelope):
+        self._follow_ledger(envelope)

@@ -214,5 +214,21 @@ reveal_log = Table(
     Index("ix_reveal_log_client", "client_id", "at"),
 )
 
+# the books' progress per client and month, projected from the ledger's events
+# (voucher_posted, period_closed, period_reopened) for the monthly board
+ledger_progress = Table(
+    "ledger_progress", metadata,
+    _uuid("client_id", primary_key=True),
+    Column("period", String(7), primary_key=True),
+    _uuid("agency_id", nullable=False),
+    Column("vouchers_posted", Integer, nullable=False, server_default="0"),
+    Column("closed", Boolean, nullable=False, server_default="false"),
+    Column("closed_at", DateTime(timezone=True)),
+    # the book's event sequence of the close/reopen applied last: handlers may run out of
+    # order, and an older event must not undo a newer one
+    Column("state_sequence", BigInteger, nullable=False, server_default="0"),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 outbox, outbox_sequence, inbox = outbox_tables(metadata)
 idempotency_keys = idempotency_table(metadata)

@@ -84,6 +84,16 @@ def test_accrue_carry_forward_close_and_reopen(platform, agency_admin):
         ("ledger.period_closed", me), ("ledger.period_reopened", admin_id)])
     assert agency_admin.get("/api/v1/audit-log/verify").json()["ok"] is True
 
+    # the clients service's monthly board follows the ledger's events: 4 posted, reopened
+    client_id = path.rsplit("/", 1)[1]
+    deadline = time.monotonic() + 15
+    while True:
+        ledger = agency_admin.get(f"/api/v1/clients/{client_id}/board", params={"period": "2026-01"}).json()["ledger"]
+        if ledger["vouchers_posted"] == 4 and ledger["status"] == "open" or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert ledger == {"status": "open", "vouchers_posted": 4, "closed": False, "closed_at": None}
+
 
 def test_batch_close_is_a_job_per_book(platform, agency_admin):
     empty_path, _ = open_book(agency_admin)

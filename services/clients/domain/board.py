@@ -1,9 +1,10 @@
 """A client's board for one month: what the agency did (service records), what
 the client said (feedback), and the status of the books and the tax returns.
 
-The ledger and tax services are not built yet: their parts say so explicitly
-({"status": "not_connected"}) instead of pretending; they will be fed by those
-services' events (period_closed, return_filed) once they exist.
+The ledger part is followed from the ledger's events (usecases/ledger_progress.py).
+The tax service is not built yet: its part says so explicitly
+({"status": "not_connected"}) instead of pretending; it will be fed by its events
+(return_filed) once it exists.
 """
 from collections import Counter
 from datetime import date
@@ -18,8 +19,9 @@ def month_bounds(period):
     return date(period.year, period.month, 1), date(following.year, following.month, 1)
 
 
-def build_board(client_id, period, records, feedback):
-    """records: dicts with kind, date, ...; feedback: dicts with kind, status, satisfaction."""
+def build_board(client_id, period, records, feedback, ledger=None):
+    """records: dicts with kind, date, ...; feedback: dicts with kind, status, satisfaction;
+    ledger: the month's books progress (None: not connected)."""
     by_kind = Counter(r["kind"] for r in records)
     statuses = Counter(f["status"] for f in feedback)
     scores = [f["satisfaction"] for f in feedback if f.get("satisfaction") is not None]
@@ -39,6 +41,6 @@ def build_board(client_id, period, records, feedback):
             "complaints": sum(1 for f in feedback if f["kind"] == "complaint"),
             "average_satisfaction": round(sum(scores) / len(scores), 2) if scores else None,
         },
-        "ledger": dict(NOT_CONNECTED),
+        "ledger": dict(ledger) if ledger is not None else dict(NOT_CONNECTED),
         "tax": dict(NOT_CONNECTED),
     }

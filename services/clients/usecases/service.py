@@ -11,6 +11,7 @@ from ..domain.board import build_board, month_bounds
 from ..tables import assignments, feedback, service_records
 from .common import paged
 from .context import SHANGHAI, new_id, valid_uuid
+from .ledger_progress import progress_of
 from .views import feedback_view, service_record_view
 from .visibility import load_client
 
@@ -125,6 +126,6 @@ def board(call, client_id, query):
     opened = [feedback_view(r) for r in call.session.execute(
         select(feedback).where(feedback.c.client_id == client.id, feedback.c.created_at >= opened_from,
                                feedback.c.created_at < opened_to))]
-    view = build_board(client.id, period, records, opened)
+    view = build_board(client.id, period, records, opened, ledger=progress_of(call, client.id, period))
     view["client"] = {"id": client.id, "name": client.name, "status": client.status}
     return view

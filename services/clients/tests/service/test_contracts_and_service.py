@@ -181,7 +181,9 @@ def test_service_records_feedback_and_the_board(rpc, people, agency_a, create):
     assert board["period"] == "2026-01" and board["client"]["id"] == client["id"]
     assert board["service_records"]["count"] == 4
     assert board["service_records"]["by_kind"] == {"bookkeeping": 1, "tax_filing": 2, "visit": 1}
-    assert board["ledger"]["status"] == "not_connected" and board["tax"]["status"] == "not_connected"
+    # no ledger events for this client (no book): nothing posted yet; tax is not built
+    assert board["ledger"] == {"status": "no_activity", "vouchers_posted": 0, "closed": False, "closed_at": None}
+    assert board["tax"]["status"] == "not_connected"
     this_month = date.today().strftime("%Y-%m")
     now_board = rpc.clients("board", client["id"], {"period": this_month}, context=ctx)
     assert now_board["feedback"]["count"] == 2 and now_board["feedback"]["complaints"] == 1
