@@ -77,7 +77,7 @@ def test_service_records_feedback_and_the_board(platform, agency_admin):
     assert board["service_records"]["count"] == 3 and board["service_records"]["by_kind"] == {
         "bookkeeping": 1, "tax_filing": 2}
     assert board["feedback"]["closed"] == 1 and board["feedback"]["average_satisfaction"] == 5
-    assert board["ledger"] == {"status": "not_connected", "note": board["ledger"]["note"]}
+    assert board["ledger"] == {"status": "no_activity", "vouchers_posted": 0, "closed": False, "closed_at": None}
     assert board["tax"]["status"] == "not_connected"
     assert_error(owner.get(path + "/board", params={"period": "2026-13"}), 400, "VALIDATION_FAILED")
     records = accountant.get(path + "/service-records", params={"period": month}).json()
