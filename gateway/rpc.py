@@ -9,10 +9,10 @@ import eventlet
 from amqp.exceptions import AMQPError
 from kombu.exceptions import OperationalError
 from nameko.exceptions import UnknownService
-from nameko.rpc import ServiceRpc
 
 from servicekit.config import setting
 from servicekit.errors import ServiceUnavailable
+from servicekit.rpc import UnconfirmedServiceRpc
 
 
 def rpc_timeout():
@@ -23,15 +23,11 @@ def bulk_rpc_timeout():
     return setting("BULK_RPC_TIMEOUT_SECONDS", 120, float)
 
 
-class TimedServiceRpc(ServiceRpc):
+class TimedServiceRpc(UnconfirmedServiceRpc):
     def setup(self):
         # seconds; kombu turns it into the AMQP per-message expiration
         self.publisher_options.setdefault("expiration", rpc_timeout())
         super().setup()
-        # nameko re-declares the reply queue (and its exchange and binding) before
-        # every request: three synchronous broker round trips per call, a quarter of
-        # the gateway's CPU. The reply listener declares it when it connects, which is enough.
-        self.publisher.declare = [d for d in self.publisher.declare if d is not self.reply_listener.queue]
 
 
 class BulkServiceRpc(TimedServiceRpc):

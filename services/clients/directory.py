@@ -10,17 +10,17 @@ import eventlet
 from amqp.exceptions import AMQPError
 from kombu.exceptions import OperationalError
 from nameko.exceptions import UnknownService
-from nameko.rpc import ServiceRpc
 
 from servicekit.config import setting
 from servicekit.errors import NotFound, ServiceUnavailable
+from servicekit.rpc import UnconfirmedServiceRpc
 
 
 def identity_timeout():
     return setting("IDENTITY_RPC_TIMEOUT_SECONDS", 5, float)
 
 
-class IdentityRpc(ServiceRpc):
+class IdentityRpc(UnconfirmedServiceRpc):
     """RPC to identity whose request messages expire with the call's deadline."""
 
     def __init__(self, **options):

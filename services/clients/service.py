@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from marshmallow import ValidationError
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
+from servicekit.rpc import rpc
 
 from servicekit.auth import Auth, AuthContext
 from servicekit.crypto import FieldCipher

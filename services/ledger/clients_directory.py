@@ -9,17 +9,17 @@ import eventlet
 from amqp.exceptions import AMQPError
 from kombu.exceptions import OperationalError
 from nameko.exceptions import UnknownService
-from nameko.rpc import ServiceRpc
 
 from servicekit.config import setting
 from servicekit.errors import NotFound, ServiceUnavailable
+from servicekit.rpc import UnconfirmedServiceRpc
 
 
 def clients_timeout():
     return setting("CLIENTS_RPC_TIMEOUT_SECONDS", 5, float)
 
 
-class ClientsRpc(ServiceRpc):
+class ClientsRpc(UnconfirmedServiceRpc):
     """RPC to clients whose request messages expire with the call's deadline."""
 
     def __init__(self, **options):

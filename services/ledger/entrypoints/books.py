@@ -1,5 +1,5 @@
 """Books, accounts, auxiliary items and opening balances over RPC."""
-from nameko.rpc import rpc
+from servicekit.rpc import rpc
 
 from .. import schemas
 from ..usecases import accounts, books, opening

@@ -2,7 +2,7 @@
 (a background job run by a timer in every replica; see usecases/jobs.py)."""
 import logging
 
-from nameko.rpc import rpc
+from servicekit.rpc import rpc
 from nameko.timer import timer
 
 from servicekit.config import setting

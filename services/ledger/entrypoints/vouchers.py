@@ -1,6 +1,6 @@
 """Vouchers over RPC: entry, workflow, reversal, batches, renumbering, spreadsheets,
 templates and the posted-entries export."""
-from nameko.rpc import rpc
+from servicekit.rpc import rpc
 
 from .. import schemas
 from ..usecases import entries, imports, posting, templates, vouchers

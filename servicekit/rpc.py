@@ -1,0 +1,65 @@
+"""nameko RPC without publisher confirms, for every service's entrypoints and clients.
+
+nameko waits for a broker confirm on every RPC request and every reply: a synchronous
+round trip each, and RabbitMQ's busiest work under load (bench/rpc_floor.py). For an
+RPC the confirm guarantees nothing the caller needs: a request or a reply lost with
+the broker ends, either way, in the caller's deadline (503) — and changes are safe
+to retry with their Idempotency-Key. Events, which must not be lost, go through the
+outbox relay, which keeps its confirms.
+
+What it changes besides: a request to a service whose queue was never declared no
+longer fails at once with UnknownService (nameko learns that from the confirm's
+basic.return); it waits for the deadline like a request to a stopped service.
+
+Every RPC entrypoint of a process must come from here (`rpc`): nameko shares one
+queue consumer per class, and two classes would mean two consumers on the queue."""
+from nameko import config
+from nameko.amqp.publish import Publisher
+from nameko.constants import AMQP_SSL_CONFIG_KEY, LOGIN_METHOD_CONFIG_KEY
+from nameko.rpc import Responder, Rpc, RpcConsumer, ServiceRpc, get_rpc_exchange
+
+
+class UnconfirmedPublisher(Publisher):
+    """Publishes without waiting for the broker's confirm. `mandatory` is dropped:
+    without the confirm an unroutable message's basic.return would arrive unasked."""
+
+    use_confirms = False
+
+    def publish(self, payload, **kwargs):
+        kwargs["mandatory"] = False
+        return super().publish(payload, **kwargs)
+
+
+class UnconfirmedResponder(Responder):
+    publisher_cls = UnconfirmedPublisher
+
+
+class UnconfirmedRpcConsumer(RpcConsumer):
+    def handle_result(self, message, result, exc_info):
+        responder = UnconfirmedResponder(self.amqp_uri, get_rpc_exchange(), message,
+                                         ssl=config.get(AMQP_SSL_CONFIG_KEY),
+                                         login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        result, exc_info = responder.send_response(result, exc_info)
+        self.consumer.ack_message(message)
+        return result, exc_info
+
+
+class UnconfirmedRpc(Rpc):
+    rpc_consumer = UnconfirmedRpcConsumer()
+
+
+rpc = UnconfirmedRpc.decorator
+
+
+class UnconfirmedServiceRpc(ServiceRpc):
+    """A ServiceRpc whose requests go out unconfirmed; callers must give the call a
+    deadline (eventlet.Timeout), as gateway.rpc.call and the service clients do."""
+
+    publisher_cls = UnconfirmedPublisher
+
+    def setup(self):
+        super().setup()
+        # nameko re-declares the reply queue (exchange, queue, binding) before every
+        # request: three synchronous round trips. The reply listener declares it when
+        # it connects, which is enough.
+        self.publisher.declare = [d for d in self.publisher.declare if d is not self.reply_listener.queue]
