@@ -44,20 +44,35 @@ def last_closed_query(book_id):
             .where(periods.c.book_id == book_id, periods.c.status == "closed").scalar_subquery())
 
 
+def state_columns(period=None):
+    """The columns of a book's state, to read with the book row (FOR SHARE OF books)."""
+    has_period = (select(periods.c.period).where(periods.c.book_id == books.c.id,
+                                                  periods.c.period == str(period)).exists()
+                  if period is not None else literal(True))
+    return (last_closed_query(books.c.id).label("last_closed"), has_period.label("has_period"))
+
+
+def state_of(row, period=None):
+    return BookState(row.start_period, tuple(row.voucher_words), row.allow_self_review, row.opening_balanced,
+                     row.last_closed, None if period is None else str(period), bool(row.has_period))
+
+
 def book_state(call, book, period=None):
     """The book's settings and period state, with a SHARE lock on the book row held to
     the end of the transaction: closing a period, reopening one and changing the
     opening balances take the row FOR UPDATE, so they wait for vouchers being written
     or posted, and those wait for them. One statement."""
-    has_period = (select(periods.c.period).where(periods.c.book_id == books.c.id,
-                                                  periods.c.period == str(period)).exists()
-                  if period is not None else literal(True))
     row = call.session.execute(
         select(books.c.start_period, books.c.voucher_words, books.c.allow_self_review, books.c.opening_balanced,
-               last_closed_query(books.c.id).label("last_closed"), has_period.label("has_period"))
+               *state_columns(period))
         .where(books.c.id == book.id).with_for_update(read=True, of=books)).one()
-    return BookState(row.start_period, tuple(row.voucher_words), row.allow_self_review, row.opening_balanced,
-                     row.last_closed, None if period is None else str(period), bool(row.has_period))
+    return state_of(row, period)
+
+
+def book_with_state(call, client_id, period=None):
+    """(book, state): book_for and book_state in one statement, the same share lock."""
+    book = book_for(call, client_id, share=True, columns=state_columns(period))
+    return book, state_of(book, period)
 
 
 def ensure_periods(call, book, through):

@@ -1,28 +1,26 @@
 """The voucher workflow: draft → reviewed (审核) → posted (记账), one voucher or many at
 once (all or nothing).
 
-Posting adds the voucher's lines to `period_balances` (one aggregated upsert per
-(period, account, aux item) per batch, in key order so concurrent posts never
+Posting adds the voucher's lines to `period_balances` and `daily_balances` (one
+statement upserting the sums per key, in key order so concurrent posts never
 deadlock), marks its lines `posted` and publishes voucher_posted with every line; the
 event's sequence is kept in `vouchers.posted_sequence` (export from a sequence)."""
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import literal, select, text, update
 
 from servicekit.errors import Conflict, Forbidden, NotFound
 from servicekit.money import Period
 
 from ..domain.periods import period_closed
-from ..tables import accounts, daily_balances, period_balances, voucher_lines, vouchers
+from ..tables import accounts, voucher_lines, vouchers
 from .access import book_for
-from .books import book_state
+from .books import book_state, book_with_state
 from .context import valid_uuid
 from .vouchers import STATUS_ZH, any_array, locked_voucher, posted_error, publish_bulk, status_error
 from .views import aux_by_id, line_view, load_lines, voucher_view
 
-BALANCE_CHUNK = 5000
 ZERO = Decimal("0.00")
 
 
@@ -46,12 +44,21 @@ def _with_lines(call, book, row):
 
 def review_voucher(call, client_id, voucher_id):
     book = book_for(call, client_id)
-    row = locked_voucher(call, book, voucher_id)
-    if row.status != "draft":
-        raise status_error(row, "draft", "审核", "review")
-    if str(row.created_by) == str(call.auth.user_id) and not book.allow_self_review:
+    vid = valid_uuid(voucher_id)
+    # the common case in one statement: a draft of this book, not the caller's own
+    # unless the book allows self-review; otherwise the row says what is wrong
+    not_mine = vouchers.c.created_by.is_distinct_from(call.auth.user_id)  # NULL: made by the system
+    changed = call.session.execute(
+        update(vouchers).where(vouchers.c.book_id == book.id, vouchers.c.id == vid, vouchers.c.status == "draft",
+                               literal(bool(book.allow_self_review)) | not_mine)
+        .values(status="reviewed", reviewed_by=call.auth.user_id, reviewed_at=call.now,
+                version=vouchers.c.version + 1)
+        .returning(vouchers)).first() if vid else None
+    if changed is None:
+        row = locked_voucher(call, book, voucher_id)
+        if row.status != "draft":
+            raise status_error(row, "draft", "审核", "review")
         raise self_review_error([row])
-    changed = _mark_reviewed(call, [row.id])[0]
     view = _with_lines(call, book, changed)
     publish_bulk(call, book, [("voucher_reviewed", reviewed_data(changed))])
     return view
@@ -75,11 +82,10 @@ def unreview_voucher(call, client_id, voucher_id):
 
 
 def post_voucher(call, client_id, voucher_id):
-    book = book_for(call, client_id)
+    book, state = book_with_state(call, client_id)
     row = locked_voucher(call, book, voucher_id)
     if row.status != "reviewed":
         raise status_error(row, "reviewed", "记账", "post")
-    state = book_state(call, book, row.period)
     check_postable(state, [row])
     return post_rows(call, book, [row], with_views=True)[0]
 
@@ -148,31 +154,41 @@ def post_rows(call, book, rows, *, with_views=False):
     return [str(i) for i in ids]
 
 
+# one statement for both tables, whatever the number of rows: each table's sums come
+# as arrays, sorted by key (concurrent posts lock rows in the same order: no deadlock)
+ADD_TO_BALANCES = text(
+    "WITH by_period AS ("
+    " INSERT INTO period_balances AS b (book_id, agency_id, period, account_code, aux_key, debit, credit, line_count)"
+    " SELECT CAST(:book_id AS uuid), CAST(:agency_id AS uuid), m.* FROM unnest(CAST(:p_when AS varchar[]),"
+    " CAST(:p_code AS varchar[]), CAST(:p_aux AS varchar[]), CAST(:p_debit AS numeric[]),"
+    " CAST(:p_credit AS numeric[]), CAST(:p_count AS int[])) AS m"
+    " ON CONFLICT (book_id, period, account_code, aux_key) DO UPDATE SET debit = b.debit + excluded.debit,"
+    " credit = b.credit + excluded.credit, line_count = b.line_count + excluded.line_count RETURNING 1)"
+    " INSERT INTO daily_balances AS d (book_id, agency_id, date, account_code, aux_key, debit, credit, line_count)"
+    " SELECT CAST(:book_id AS uuid), CAST(:agency_id AS uuid), m.* FROM unnest(CAST(:d_when AS date[]),"
+    " CAST(:d_code AS varchar[]), CAST(:d_aux AS varchar[]), CAST(:d_debit AS numeric[]),"
+    " CAST(:d_credit AS numeric[]), CAST(:d_count AS int[])) AS m"
+    " ON CONFLICT (book_id, account_code, date, aux_key) DO UPDATE SET debit = d.debit + excluded.debit,"
+    " credit = d.credit + excluded.credit, line_count = d.line_count + excluded.line_count")
+
+
 def add_to_balances(call, book, lines):
-    """Add the lines' movements to the per-period and the per-day balances: one
-    aggregated upsert each (per chunk), in key order so concurrent posts never deadlock."""
-    _upsert_sums(call, book, period_balances, "period", lines)
-    _upsert_sums(call, book, daily_balances, "date", lines)
-
-
-def _upsert_sums(call, book, table, when, lines):
-    sums = defaultdict(lambda: [ZERO, ZERO, 0])
-    for line in lines:
-        entry = sums[(getattr(line, when), line.account_code, line.aux_key)]
-        entry[0] += line.debit
-        entry[1] += line.credit
-        entry[2] += 1
-    rows = [{"book_id": book.id, when: moment, "account_code": code, "aux_key": aux_key,
-             "agency_id": book.agency_id, "debit": debit, "credit": credit, "line_count": count}
-            for (moment, code, aux_key), (debit, credit, count) in sorted(sums.items())]
-    keys = [c.name for c in table.primary_key.columns]
-    for start in range(0, len(rows), BALANCE_CHUNK):
-        stmt = pg_insert(table).values(rows[start:start + BALANCE_CHUNK])
-        call.session.execute(stmt.on_conflict_do_update(
-            index_elements=keys,
-            set_={"debit": table.c.debit + stmt.excluded.debit,
-                  "credit": table.c.credit + stmt.excluded.credit,
-                  "line_count": table.c.line_count + stmt.excluded.line_count}))
+    """Add the lines' movements to the per-period and the per-day balances (one
+    statement; the sums are made here, one row per key)."""
+    params = {"book_id": str(book.id), "agency_id": str(book.agency_id)}
+    for prefix, when in (("p", "period"), ("d", "date")):
+        sums = defaultdict(lambda: [ZERO, ZERO, 0])
+        for line in lines:
+            entry = sums[(getattr(line, when), line.account_code, line.aux_key)]
+            entry[0] += line.debit
+            entry[1] += line.credit
+            entry[2] += 1
+        keys = sorted(sums)
+        params.update({f"{prefix}_when": [key[0] for key in keys], f"{prefix}_code": [key[1] for key in keys],
+                       f"{prefix}_aux": [key[2] for key in keys], f"{prefix}_debit": [sums[key][0] for key in keys],
+                       f"{prefix}_credit": [sums[key][1] for key in keys],
+                       f"{prefix}_count": [sums[key][2] for key in keys]})
+    call.session.execute(ADD_TO_BALANCES, params)
 
 
 # -- many vouchers (all or nothing) --------------------------------------------------------------

@@ -26,7 +26,7 @@ from ..domain.vouchers import check_lines, check_word
 from ..tables import voucher_counters, voucher_lines, vouchers
 from .access import book_for
 from .accounts import account_infos, aux_lookup
-from .books import book_state, ensure_periods
+from .books import book_state, book_with_state, ensure_periods
 from .context import new_id, valid_uuid
 from .views import line_view, load_lines, voucher_view, voucher_views
 
@@ -246,8 +246,9 @@ def create_one(call, book, payload, *, source="manual", reversal_of=None, state=
 
 
 def create_voucher(call, client_id, payload, source="manual"):
-    book = book_for(call, client_id)
-    return create_one(call, book, payload, source=source)
+    day = payload.get("date")
+    book, state = book_with_state(call, client_id, Period.of(day) if day else None)
+    return create_one(call, book, payload, source=source, state=state)
 
 
 def check_batch_size(call, count):
