@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bench import (
     clients_list, gateway_auth_overhead, ledger_bulk, ledger_close, ledger_reports, ledger_vouchers, login_throughput,
+    rpc_floor,
 )
 from bench.common import RunMeter, machine_info
 
@@ -26,6 +27,7 @@ BENCHMARKS = [
     (login_throughput, dict(n_sequential=10, login_seconds=3.0, me_seconds=3.0, storm_seconds=3.0)),
     (clients_list, dict(n_clients=10000, n_assigned=200, n_sequential=30, concurrent_seconds=3.0)),
     # the ledger's: full sizes without --quick (1,000,000 lines, 1,000 books: about 25 minutes)
+    (rpc_floor, dict(duration=4.0, warmup=1.0)),
     (ledger_vouchers, dict(users=20, duration=4.0, warmup=1.0)),
     (ledger_bulk, dict(n_vouchers=1000, chunk=500)),
     (ledger_reports, dict(n_lines=20_000, n_sequential=30, ledger_runs=3)),
@@ -87,6 +89,9 @@ HEADLINE = [
     ("clients_list", "one_client_p95_ms", "GET /api/v1/clients/{id}, p95", "ms"),
     ("clients_list", "c10_page1_req_per_s", "GET /api/v1/clients page 1, 10 clients", "req/s"),
     ("clients_list", "c10_page1_p95_ms", "GET /api/v1/clients page 1, 10 clients, p95", "ms"),
+    ("rpc_floor", "requests_per_s", "one RPC behind one HTTP request, nothing else, 20 clients", "req/s"),
+    ("rpc_floor", "machine_cpu_ms_per_request", "CPU of the machine per such request", "ms"),
+    ("rpc_floor", "voucher_ceiling_per_s", "a third of it: the most create+review+post could do", "vouchers/s"),
     ("ledger_vouchers", "vouchers_per_s", "create+review+post, 20 users (target ≥ 300)", "vouchers/s"),
     ("ledger_vouchers", "cycle_p50_ms", "create+review+post, 20 users, p50", "ms"),
     ("ledger_vouchers", "cycle_p99_ms", "create+review+post, 20 users, p99 (target < 100)", "ms"),

@@ -16,7 +16,7 @@ queue consumer per class, and two classes would mean two consumers on the queue.
 from nameko import config
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_SSL_CONFIG_KEY, LOGIN_METHOD_CONFIG_KEY
-from nameko.rpc import Responder, Rpc, RpcConsumer, ServiceRpc, get_rpc_exchange
+from nameko.rpc import ReplyListener, Responder, Rpc, RpcConsumer, ServiceRpc, get_rpc_exchange
 
 
 class UnconfirmedPublisher(Publisher):
@@ -51,11 +51,36 @@ class UnconfirmedRpc(Rpc):
 rpc = UnconfirmedRpc.decorator
 
 
+class AutoAckReplyConsumer(ReplyListener.ReplyConsumer):
+    def get_consumers(self, consumer_cls, channel):
+        self.check_for_lost_replies()
+        return [consumer_cls(queues=self.queues, callbacks=[self.on_message], accept=self.accept, no_ack=True)]
+
+    def on_message(self, body, message):
+        # a reply that arrives while the process stops still belongs to a call in flight
+        for callback in self.callbacks:
+            callback(body, message)
+
+
+class AutoAckReplyListener(ReplyListener):
+    """Takes replies without acknowledging each one (one frame less each way per
+    call): a reply queue belongs to one process, so a reply it has not handled when
+    it dies has no one else to go to anyway."""
+
+    consumer_cls = AutoAckReplyConsumer
+
+    def handle_message(self, body, message):
+        reply = self.pending.pop(message.properties.get("correlation_id"), None)
+        if reply is not None:
+            reply.send(body)
+
+
 class UnconfirmedServiceRpc(ServiceRpc):
     """A ServiceRpc whose requests go out unconfirmed; callers must give the call a
     deadline (eventlet.Timeout), as gateway.rpc.call and the service clients do."""
 
     publisher_cls = UnconfirmedPublisher
+    reply_listener = AutoAckReplyListener()
 
     def setup(self):
         super().setup()
