@@ -100,16 +100,17 @@ def exclusive_run(log=print, timeout=900):
 
 
 @contextlib.contextmanager
-def bench_platform(log=print):
+def bench_platform(log=print, replicas=None):
     """Start the platform's processes in the bench vhost and databases; yield the
-    Platform; stop everything and drop the databases whatever happens."""
+    Platform; stop everything and drop the databases whatever happens. `replicas`:
+    processes per service beyond one, e.g. {"ledger": 2}."""
     with exclusive_run(log):
-        with _bench_platform(log) as plat:
+        with _bench_platform(log, replicas) as plat:
             yield plat
 
 
 @contextlib.contextmanager
-def _bench_platform(log):
+def _bench_platform(log, replicas=None):
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
@@ -120,7 +121,7 @@ def _bench_platform(log):
         ensure_vhost(BENCH_AMQP)
         drop_databases(BENCH_PG, DB_PREFIX)
         plat = Platform(var_dir=var, db_prefix=DB_PREFIX, port_offset=PORT_OFFSET, amqp_uri=BENCH_AMQP,
-                        postgres_url=BENCH_PG, extra_env=EXTRA_ENV, stream_logs=False)
+                        postgres_url=BENCH_PG, extra_env=EXTRA_ENV, stream_logs=False, replicas=replicas)
         started = time.monotonic()
         plat.migrate()
         plat.start_all(timeout=90)

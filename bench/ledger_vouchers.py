@@ -16,7 +16,7 @@ and of each step, errors, and the CPU each process used. Afterwards every book's
 posted-voucher count must equal the cycles that finished, and a trial balance must
 balance.
 
-    .venv/bin/python -m bench.ledger_vouchers [--quick]
+    .venv/bin/python -m bench.ledger_vouchers [--quick] [--ledger-processes 2]
 """
 import argparse
 import json
@@ -39,12 +39,12 @@ def assign(base, admin_token, client_ids, accountants):
     admin.close()
 
 
-def run(users=20, duration=20.0, warmup=3.0, log=print):
-    log(f"== {NAME}: starting the platform")
+def run(users=20, duration=20.0, warmup=3.0, ledger_processes=1, log=print):
+    log(f"== {NAME}: starting the platform ({ledger_processes} ledger process(es))")
     machine = machine_info()
     figures = {}
     with RunMeter() as run_meter:
-        with bench_platform(log=log) as plat:
+        with bench_platform(log=log, replicas={"ledger": ledger_processes}) as plat:
             base = plat.url("gateway")
             admin = register_agency(plat, name="咸阳记账基准财税")
             token = admin["access_token"]
@@ -99,7 +99,7 @@ def run(users=20, duration=20.0, warmup=3.0, log=print):
             window = (start + warmup, start + warmup + duration)
             measured = [s for per in steps for s in per if window[0] <= s[0] <= window[1]]
             figures.update({
-                "users": users, "seconds": duration,
+                "users": users, "seconds": duration, "ledger_processes": ledger_processes,
                 "vouchers_per_s": result["throughput_per_s"],
                 "cycle_p50_ms": result["p50_ms"], "cycle_p95_ms": result["p95_ms"], "cycle_p99_ms": result["p99_ms"],
                 "errors": result["errors"],
@@ -141,8 +141,11 @@ def run(users=20, duration=20.0, warmup=3.0, log=print):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small counts, for trying the script out")
+    parser.add_argument("--ledger-processes", type=int, default=1,
+                        help="ledger processes sharing its queue (Kubernetes replicas); default 1")
     args = parser.parse_args()
     kwargs = dict(users=20, duration=4.0, warmup=1.0) if args.quick else {}
+    kwargs["ledger_processes"] = args.ledger_processes
     print(json.dumps(run(**kwargs), indent=2, ensure_ascii=False))
 
 

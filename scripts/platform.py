@@ -66,8 +66,11 @@ class LocalSecrets:
 
 class Platform:
     def __init__(self, *, var_dir, db_prefix="suanpan", port_offset=0, amqp_uri=None,
-                 postgres_url=None, extra_env=None, stream_logs=True):
+                 postgres_url=None, extra_env=None, stream_logs=True, replicas=None):
         self.var = Path(var_dir)
+        # processes per service beyond the first ({"ledger": 2}: ledger and ledger-2), as
+        # Kubernetes runs replicas: they share the service's queue and database
+        self.replicas = dict(replicas or {})
         self.db_prefix = db_prefix
         self.port_offset = port_offset
         self.amqp_uri = amqp_uri or os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
@@ -80,8 +83,17 @@ class Platform:
         (self.var / "log").mkdir(parents=True, exist_ok=True)
 
     # -- settings ---------------------------------------------------------
+    @staticmethod
+    def spec(name):
+        """The service a process name runs ("ledger-2" runs ledger)."""
+        return SPECS[name.split("-")[0]]
+
     def port(self, name):
-        return SPECS[name].port + self.port_offset
+        replica = int(name.split("-")[1]) if "-" in name else 1
+        return self.spec(name).port + self.port_offset + 100 * (replica - 1)
+
+    def process_names(self, spec):
+        return [spec.name] + [f"{spec.name}-{i}" for i in range(2, self.replicas.get(spec.name, 1) + 1)]
 
     def url(self, name):
         return f"http://127.0.0.1:{self.port(name)}"
@@ -106,8 +118,8 @@ class Platform:
             "NOTIFY_SMS_BACKEND": env.get("NOTIFY_SMS_BACKEND", "dev"),
             "DEV_OUTBOX_PATH": str(self.dev_outbox()),
         })
-        if SPECS[name].has_db:
-            env["DATABASE_URL"] = self.database_url(name)
+        if self.spec(name).has_db:
+            env["DATABASE_URL"] = self.database_url(self.spec(name).name)
         env.update(self.extra_env)
         return env
 
@@ -120,7 +132,7 @@ class Platform:
                 upgrade(spec.name, self.database_url(spec.name), create_db=True)
 
     def start(self, name):
-        spec = SPECS[name]
+        spec = self.spec(name)
         log_path = self.var / "log" / f"{name}.log"
         log_file = open(log_path, "ab")
         proc = subprocess.Popen(
@@ -157,9 +169,11 @@ class Platform:
 
     def start_all(self, timeout=60):
         for spec in SERVICES:
-            self.start(spec.name)
+            for name in self.process_names(spec):
+                self.start(name)
         for spec in SERVICES:
-            self.wait_ready(spec.name, timeout)
+            for name in self.process_names(spec):
+                self.wait_ready(name, timeout)
 
     def stop(self, name, timeout=15):
         proc = self.processes.pop(name, None)
@@ -181,7 +195,8 @@ class Platform:
 
     def stop_all(self):
         for spec in reversed(SERVICES):
-            self.stop(spec.name)
+            for name in reversed(self.process_names(spec)):
+                self.stop(name)
 
 
 def ensure_vhost(amqp_uri, management_url=None):
