@@ -69,6 +69,19 @@ class AutoAckReplyListener(ReplyListener):
 
     consumer_cls = AutoAckReplyConsumer
 
+    def register_for_reply(self, correlation_id):
+        """As nameko's, but the call is forgotten however its wait ends: nameko keeps
+        the entry of a call whose caller gave up (its deadline) until a reply comes,
+        which for a lost request is never."""
+        wait = super().register_for_reply(correlation_id)
+
+        def wait_then_forget():
+            try:
+                return wait()
+            finally:
+                self.pending.pop(correlation_id, None)
+        return wait_then_forget
+
     def handle_message(self, body, message):
         reply = self.pending.pop(message.properties.get("correlation_id"), None)
         if reply is not None:
