@@ -3,11 +3,10 @@ result instead of creating twice. The gateway passes the Idempotency-Key header 
 context data; the service stores the reply in the same transaction as the change.
 
     with db.unit_of_work() as session:
-        replay = idempotency.begin(session, scope, key, request)
-        if replay is not None:
-            return replay
-        ... make the change ...
-        idempotency.finish(session, scope, key, reply)
+        return idempotency.once(session, auth, "create_client", key, request,
+                                lambda: make_the_change(session))
+
+(`once` is `begin`, the change, then `finish`, scoped to the caller and the operation.)
 """
 import hashlib
 import json
@@ -58,6 +57,21 @@ class Idempotency:
             raise Conflict(code="IDEMPOTENCY_KEY_REUSED", message="同一幂等键用于了不同的请求",
                            message_en="This Idempotency-Key was used for a different request")
         return row.response
+
+    def once(self, session, auth, operation, key, request, produce, keep=None):
+        """produce() — or, for a retry with the same key, the first reply. The key is
+        scoped to the caller (agency and user; "-" for a public call) and the
+        operation. `keep(reply)`: whether to store the reply (default: always)."""
+        if not key:
+            return produce()
+        scope = f"{auth.agency_id if auth else '-'}:{auth.user_id if auth else '-'}:{operation}"
+        replay = self.begin(session, scope, key, request)
+        if replay is not None:
+            return replay
+        reply = produce()
+        if keep is None or keep(reply):
+            self.finish(session, scope, key, reply)
+        return reply
 
     def finish(self, session, scope, key, response):
         if key:

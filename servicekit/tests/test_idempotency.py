@@ -190,3 +190,39 @@ def test_concurrent_first_requests_wait_for_each_other(engine, idem, idem_url, f
     else:
         assert outcome["reply"] is None
         assert [r.response for r in stored_rows(engine)] == [{"id": "made-by-second"}]
+
+
+class _Caller:
+    agency_id, user_id = "agency-1", "user-1"
+
+
+def test_once_runs_the_change_once_per_key_and_caller(engine, idem):
+    made = []
+
+    def make():
+        made.append(1)
+        return {**REPLY, "n": len(made)}
+
+    with session_scope(engine) as s:
+        first = idem.once(s, _Caller, "create_user", "key-9", REQUEST, make)
+    with session_scope(engine) as s:
+        again = idem.once(s, _Caller, "create_user", "key-9", REQUEST, make)
+    assert first == again == {**REPLY, "n": 1} and len(made) == 1
+    assert stored_rows(engine)[0].scope == SCOPE  # the same scope the services always used
+    with session_scope(engine) as s:  # no key: no bookkeeping, the change each time
+        assert idem.once(s, _Caller, "create_user", None, REQUEST, make)["n"] == 2
+    with session_scope(engine) as s:  # a public call is scoped to "-"
+        idem.once(s, None, "register", "key-9", REQUEST, make)
+    assert {row.scope for row in stored_rows(engine)} == {SCOPE, "-:-:register"}
+
+
+def test_once_does_not_keep_a_reply_it_is_told_not_to(engine, idem):
+    replies = iter([{"refused": True}, {"ok": True}])
+    with session_scope(engine) as s:
+        assert idem.once(s, _Caller, "login", "k", REQUEST, lambda: next(replies),
+                         keep=lambda reply: "ok" in reply) == {"refused": True}
+    with session_scope(engine) as s:  # the retry runs again (a refusal is not the first reply)
+        assert idem.once(s, _Caller, "login", "k", REQUEST, lambda: next(replies),
+                         keep=lambda reply: "ok" in reply) == {"ok": True}
+    with session_scope(engine) as s:
+        assert idem.once(s, _Caller, "login", "k", REQUEST, lambda: {"never": True}) == {"ok": True}

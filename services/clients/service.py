@@ -69,14 +69,7 @@ class ClientsService(HealthEndpoints):
         with self.db.unit_of_work() as session:
             call = Call(session=session, now=datetime.now(timezone.utc), deps=self.tools, auth=auth,
                         ip=self.caller.ip, user_agent=self.caller.user_agent)
-            scope = f"{auth.agency_id}:{auth.user_id}:{idempotent}"
-            replay = idempotency.begin(session, scope, key, args) if key else None
-            if replay is not None:
-                return replay
-            outcome = usecase(call, *args)
-            if key:
-                idempotency.finish(session, scope, key, outcome)
-        return outcome
+            return idempotency.once(session, auth, idempotent, key, args, lambda: usecase(call, *args))
 
     # -- client companies ---------------------------------------------------------
     @rpc

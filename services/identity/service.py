@@ -105,13 +105,8 @@ class IdentityService(HealthEndpoints):
         with self.db.unit_of_work() as session:
             call = Call(session=session, now=datetime.now(timezone.utc), deps=self.tools, auth=auth,
                         ip=self.caller.ip, user_agent=self.caller.user_agent, idempotency_key=key)
-            scope = f"{auth.agency_id if auth else '-'}:{auth.user_id if auth else '-'}:{idempotent}"
-            replay = idempotency.begin(session, scope, key, args) if key else None
-            if replay is not None:
-                return replay
-            outcome = usecase(call, *args)
-            if key and not isinstance(outcome, Refusal):
-                idempotency.finish(session, scope, key, outcome)
+            outcome = idempotency.once(session, auth, idempotent, key, args, lambda: usecase(call, *args),
+                                       keep=lambda reply: not isinstance(reply, Refusal))
         if isinstance(outcome, Refusal):
             raise outcome.error  # its writes (a counted failure, say) are committed
         return outcome

@@ -60,11 +60,4 @@ class LedgerBase(HealthEndpoints):
         key = self.caller.idempotency_key if idempotent else None
         with self.db.unit_of_work() as session:
             call = self._call(session, auth)
-            scope = f"{auth.agency_id}:{auth.user_id}:{idempotent}"
-            replay = idempotency.begin(session, scope, key, args) if key else None
-            if replay is not None:
-                return replay
-            outcome = usecase(call, *args)
-            if key:
-                idempotency.finish(session, scope, key, outcome)
-        return outcome
+            return idempotency.once(session, auth, idempotent, key, args, lambda: usecase(call, *args))
