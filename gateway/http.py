@@ -114,7 +114,7 @@ class ApiRoute(HttpEndpoint):
 
     def __init__(self, method, url, *, summary, tags=(), public=False, body=None, query=None,
                  status=200, rate_limit=None, responses=None, description=None, documented=True,
-                 before_mfa=False, upload=False, **kwargs):
+                 before_mfa=False, upload=False, bulk_body=False, **kwargs):
         self.summary = summary
         self.tags = tuple(tags)
         self.public = public
@@ -127,6 +127,8 @@ class ApiRoute(HttpEndpoint):
         self.before_mfa = before_mfa  # usable by a user who must still enrol MFA (agency policy)
         self.documented = documented  # False only for the catch-all that turns unknown paths into JSON 404s
         self.upload = upload  # takes a file (multipart field "file", or the raw body) instead of JSON
+        # a batch of up to the ledger's 10,000 vouchers: MAX_BULK_JSON_BODY_BYTES, not MAX_JSON_BODY_BYTES
+        self.bulk_body = bulk_body
         super().__init__(method, url, **kwargs)
 
     # -- request parsing -------------------------------------------------
@@ -145,8 +147,13 @@ class ApiRoute(HttpEndpoint):
             session_id=claims.get("sid"), client_id=claims.get("client_id"),
         )
 
+    def body_limit(self):
+        if self.bulk_body:
+            return setting("MAX_BULK_JSON_BODY_BYTES", 16 * 1024 * 1024, int)
+        return setting("MAX_JSON_BODY_BYTES", 1024 * 1024, int)
+
     def read_json_body(self, request):
-        data = read_bounded(request, setting("MAX_JSON_BODY_BYTES", 1024 * 1024, int))
+        data = read_bounded(request, self.body_limit())
         if not data.strip():
             data = b"{}"
         elif request.mimetype != "application/json":

@@ -143,7 +143,7 @@ class LedgerRoutes:
     def list_vouchers(self, req):
         return call(self.ledger, "list_vouchers", req.path["client_id"], query_numbers(req, VOUCHERS_QUERY))
 
-    @api("POST", CLIENT + "/vouchers/batch", status=201, body=ls.VoucherBatchSchema,
+    @api("POST", CLIENT + "/vouchers/batch", status=201, body=ls.VoucherBatchSchema, bulk_body=True,
          summary="批量录入凭证 / Enter many vouchers (all or nothing)", tags=VOUCHERS)
     def create_vouchers(self, req):
         return self._bulk("create_vouchers", req.path["client_id"], req.json)

@@ -199,6 +199,20 @@ def test_limit_comes_from_the_setting(route, monkeypatch):
     assert info.value.details == {"limit_bytes": 4096}
 
 
+def test_a_bulk_route_has_its_own_larger_limit(route, monkeypatch):
+    monkeypatch.delenv("MAX_BULK_JSON_BODY_BYTES", raising=False)
+    bulk = ApiRoute("POST", "/api/v1/things/batch", summary="批量 / batch", bulk_body=True)
+    body = b'{"a": "' + b"x" * 5000 + b'"}'
+    with nameko.config.patch({"MAX_JSON_BODY_BYTES": 4096, "MAX_BULK_JSON_BODY_BYTES": None}):
+        assert bulk.read_json_body(make_request(data=body)) == {"a": "x" * 5000}  # default 16 MiB
+        with pytest.raises(PayloadTooLarge):
+            route.read_json_body(make_request(data=body))  # an ordinary route keeps 4096
+    with nameko.config.patch({"MAX_BULK_JSON_BODY_BYTES": 4096}):
+        with pytest.raises(PayloadTooLarge) as info:
+            bulk.read_json_body(make_request(data=body))
+    assert info.value.details == {"limit_bytes": 4096}
+
+
 def test_streamed_body_within_the_limit_is_read(route, small_limit):
     assert route.read_json_body(streamed_request(b'{"a": 1.5}')) == {"a": Decimal("1.5")}
 

@@ -220,3 +220,20 @@ def test_idempotent_create_and_a_posted_voucher_is_only_reversed(platform, agenc
     assert resp.status_code == 200, resp.text
     numbers = sorted(v["number"] for v in vouchers(agency_admin, path, period="2026-02")["items"])
     assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_a_batch_larger_than_an_ordinary_body_goes_through_whole(platform, agency_admin):
+    """MAX_JSON_BODY_BYTES (1 MiB) bounds ordinary bodies; a voucher batch has its own
+    MAX_BULK_JSON_BODY_BYTES, so the ledger's limit of 10,000 vouchers is reachable."""
+    path, _ = open_book(agency_admin)
+    summary = "收到西安某某商贸有限公司货款" * 3
+    batch = [voucher(f"2026-01-{1 + i % 28:02d}", line("1002", debit=f"{100 + i}.25", summary=summary),
+                     line("1122", credit=f"{100 + i}.25", summary=summary)) for i in range(2500)]
+    resp = agency_admin.post(path + "/vouchers/batch", {"vouchers": batch})
+    assert len(resp.request.body) > 1024 * 1024
+    assert resp.status_code == 201, resp.text[:300]
+    assert resp.json()["count"] == 2500
+    assert vouchers(agency_admin, path, period="2026-01", page_size=1)["total"] == 2500
+    # an ordinary route still refuses such a body
+    too_big = agency_admin.post(path + "/vouchers", {"date": "2026-01-05", "lines": [], "note": "x" * (1024 * 1024)})
+    assert too_big.status_code == 413
