@@ -413,6 +413,24 @@ class RunMeter:
         return False
 
 
+def wait_outbox_drained(plat, service, timeout=300):
+    """Seconds until every event `service` has written is published (its relay has
+    caught up): its database's unpublished outbox rows, every 0.25 s."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(plat.database_url(service))
+    started = time.monotonic()
+    try:
+        while time.monotonic() - started < timeout:
+            with engine.connect() as conn:
+                if not conn.execute(text("SELECT count(*) FROM outbox WHERE published_at IS NULL")).scalar():
+                    return time.monotonic() - started
+            time.sleep(0.25)
+    finally:
+        engine.dispose()
+    raise TimeoutError(f"{service}'s outbox still has a backlog after {timeout}s")
+
+
 def platform_pids(plat):
     return {name: proc.pid for name, proc in plat.processes.items()}
 
