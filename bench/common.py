@@ -305,11 +305,17 @@ def closed_loop(make_worker, clients, duration, warmup=1.0):
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _proc_cpu_seconds(pid):
-    """user + system CPU seconds of a process (all its threads)."""
+def _proc_cpu_seconds(pid, reaped_children=False):
+    """user + system CPU seconds of a process (all its threads); with
+    `reaped_children`, also of its children that have exited (PostgreSQL's
+    postmaster reaps every backend whose connection closed: without them, a
+    connection opened and closed within a run would count as nobody's CPU)."""
     with open(f"/proc/{pid}/stat") as handle:
         fields = handle.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICK
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / _TICK
 
 
 def _system_busy():
@@ -352,7 +358,7 @@ class CpuMeter:
         for group, names in DEPENDENCIES.items():
             for pid in _pids_named(names):
                 try:
-                    out[pid] = (group, _proc_cpu_seconds(pid))
+                    out[pid] = (group, _proc_cpu_seconds(pid, reaped_children=True))
                 except OSError:
                     pass
         return out
