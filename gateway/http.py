@@ -25,7 +25,7 @@ from nameko.exceptions import RemoteError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from servicekit.auth import AuthContext
+from servicekit.auth import AuthContext, signed_context, signing_key
 from servicekit.config import setting
 from servicekit.web import HttpEndpoint
 from servicekit.errors import (
@@ -129,7 +129,12 @@ class ApiRoute(HttpEndpoint):
         self.upload = upload  # takes a file (multipart field "file", or the raw body) instead of JSON
         # a batch of up to the ledger's 10,000 vouchers: MAX_BULK_JSON_BODY_BYTES, not MAX_JSON_BODY_BYTES
         self.bulk_body = bulk_body
+        self.context_key = None
         super().__init__(method, url, **kwargs)
+
+    def setup(self):
+        self.context_key = signing_key()  # the auth context is signed for the services (servicekit.auth)
+        super().setup()
 
     # -- request parsing -------------------------------------------------
     def authenticate(self, request):
@@ -237,7 +242,7 @@ class ApiRoute(HttpEndpoint):
             api_request = self.parse(request)
             context_data = {"client_ip": api_request.ip, "client_user_agent": api_request.user_agent}
             if api_request.auth is not None:
-                context_data["auth"] = api_request.auth.to_json()
+                context_data.update(signed_context(api_request.auth, self.context_key))
             if api_request.idempotency_key:
                 context_data["idempotency_key"] = api_request.idempotency_key
             event = Event()

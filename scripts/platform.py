@@ -59,6 +59,19 @@ class LocalSecrets:
             path.chmod(0o600)
         return path.read_text().strip()
 
+    def auth_context_key(self):
+        """The key every process signs and checks auth contexts with (servicekit.auth).
+        AUTH_CONTEXT_KEY from the environment wins (the test suite sets one for all
+        its platforms and its own calls)."""
+        if os.environ.get("AUTH_CONTEXT_KEY"):
+            return os.environ["AUTH_CONTEXT_KEY"]
+        path = self.folder / "auth_context_key"
+        if not path.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(os.urandom(32).hex())
+            path.chmod(0o600)
+        return path.read_text().strip()
+
     def jwt_key_path(self):
         self.folder.mkdir(parents=True, exist_ok=True)
         return str(self.folder / "jwt_ed25519.pem")  # identity creates it on first start
@@ -113,6 +126,7 @@ class Platform:
             "AMQP_URI": self.amqp_uri,
             "WEB_SERVER_ADDRESS": f"127.0.0.1:{self.port(name)}",
             "FIELD_ENCRYPTION_KEYS": self.secrets.field_keys(),
+            "AUTH_CONTEXT_KEY": self.secrets.auth_context_key(),
             "JWT_PRIVATE_KEY_FILE": self.secrets.jwt_key_path(),
             "NOTIFY_EMAIL_BACKEND": env.get("NOTIFY_EMAIL_BACKEND", "dev"),
             "NOTIFY_SMS_BACKEND": env.get("NOTIFY_SMS_BACKEND", "dev"),

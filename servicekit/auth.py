@@ -1,18 +1,46 @@
 """The auth context: who is calling, for which agency, with which roles.
 
 The gateway verifies the access token and puts the context into nameko context
-data under ``auth`` (a JSON string); nameko carries it across every RPC hop.
+data under ``auth`` (a JSON string) with ``auth_sig``, an HMAC-SHA256 of it under
+AUTH_CONTEXT_KEY, a secret only the platform's processes hold; nameko carries both
+across every RPC hop. A service believes a context only with a valid signature, so
+access to RabbitMQ alone (an outside system subscribed to ledger events, say) is not
+enough to call a service as someone.
 Services never take an agency id from a request body: they read it from here,
 require a permission, and scope every query with ``tenant_filter``.
 """
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 
 from nameko.extensions import DependencyProvider
 
+from .config import setting
 from .errors import Forbidden, Unauthorized
 
 CONTEXT_KEY = "auth"
+SIGNATURE_KEY = "auth_sig"
+MIN_SIGNING_KEY_LENGTH = 32
+
+
+def signing_key():
+    """AUTH_CONTEXT_KEY as bytes; every process of the platform has the same one."""
+    value = setting("AUTH_CONTEXT_KEY")
+    if not value or len(value) < MIN_SIGNING_KEY_LENGTH:
+        raise RuntimeError(f"AUTH_CONTEXT_KEY must be set to a secret of at least {MIN_SIGNING_KEY_LENGTH} "
+                           "characters (the same in the gateway and every service)")
+    return value.encode()
+
+
+def signature(text, key=None):
+    return hmac.new(key or signing_key(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def signed_context(auth, key=None):
+    """The context data entries that carry `auth` to a service: {auth, auth_sig}."""
+    text = auth.to_json()
+    return {CONTEXT_KEY: text, SIGNATURE_KEY: signature(text, key)}
 
 ROLES = {
     "admin": ("管理员", "Agency admin"),
@@ -116,6 +144,7 @@ class RequestInfo:
         # parsed lazily: nameko builds dependencies outside the worker's error
         # handling, so a bad value must fail the call, not the whole container
         self._raw = context_data.get(CONTEXT_KEY)
+        self._signature = context_data.get(SIGNATURE_KEY)
         self._auth = None
         self.ip = context_data.get("client_ip")
         self.user_agent = context_data.get("client_user_agent")
@@ -130,6 +159,10 @@ class RequestInfo:
         if not self._raw:
             raise Unauthorized()
         if self._auth is None:
+            if not isinstance(self._raw, str) or not isinstance(self._signature, str) or not hmac.compare_digest(
+                    signature(self._raw), self._signature):
+                raise Unauthorized(code="AUTH_CONTEXT_INVALID", message="认证上下文无效",
+                                   message_en="The auth context is invalid")
             try:
                 self._auth = AuthContext.from_json(self._raw)
             except (ValueError, TypeError, KeyError, AttributeError) as exc:
@@ -143,6 +176,9 @@ class RequestInfo:
 
 class Auth(DependencyProvider):
     """nameko dependency: ``self.caller.require("users.manage")`` returns the AuthContext."""
+
+    def setup(self):
+        signing_key()  # a process without the key would refuse every caller: refuse to start instead
 
     def get_dependency(self, worker_ctx):
         return RequestInfo(worker_ctx.context_data)

@@ -7,7 +7,10 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, delete, select,
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase
 
-from servicekit.auth import CONTEXT_KEY, PERMISSIONS, ROLES, Auth, AuthContext, RequestInfo, tenant_filter
+from servicekit.auth import (
+    CONTEXT_KEY, PERMISSIONS, ROLES, SIGNATURE_KEY, Auth, AuthContext, RequestInfo, signature, signed_context,
+    signing_key, tenant_filter,
+)
 from servicekit.errors import Forbidden, Unauthorized
 
 # The identity permissions as decided (docs/permissions.md); later services add
@@ -107,7 +110,7 @@ def test_unknown_permission_raises_key_error():
 
 def test_request_info_signed_in():
     auth = ctx("accountant", session_id="s-9")
-    info = RequestInfo({CONTEXT_KEY: auth.to_json(), "client_ip": "198.51.100.4",
+    info = RequestInfo({**signed_context(auth), "client_ip": "198.51.100.4",
                         "client_user_agent": "curl/8", "idempotency_key": "k-1"})
     assert info.signed_in is True
     assert info.auth == auth
@@ -141,8 +144,10 @@ def test_request_info_empty_auth_is_anonymous():
     "not json", "{", '{"user_id": "u"}', '{"agency_id": "a"}', "[1, 2]", '"text"', "null", "42",
     '{"agency_id": "a", "user_id": "u", "roles": 5}',
 ])
-def test_malformed_auth_context_fails_the_call_not_the_dependency(raw):
-    info = RequestInfo({CONTEXT_KEY: raw, "client_ip": "198.51.100.4"})  # building it never raises
+@pytest.mark.parametrize("signed", [True, False], ids=["signed", "unsigned"])
+def test_malformed_auth_context_fails_the_call_not_the_dependency(raw, signed):
+    sig = {SIGNATURE_KEY: signature(raw)} if signed else {}
+    info = RequestInfo({CONTEXT_KEY: raw, **sig, "client_ip": "198.51.100.4"})  # building it never raises
     assert info.ip == "198.51.100.4"
     with pytest.raises(Unauthorized) as raised:
         info.auth  # noqa: B018 - the property raises
@@ -153,16 +158,48 @@ def test_malformed_auth_context_fails_the_call_not_the_dependency(raw):
 
 
 def test_auth_context_is_parsed_once():
-    info = RequestInfo({CONTEXT_KEY: ctx("admin").to_json()})
+    info = RequestInfo(signed_context(ctx("admin")))
     assert info.auth is info.auth
 
 
 def test_auth_dependency_reads_worker_context_data():
     auth = ctx("admin")
-    worker_ctx = types.SimpleNamespace(context_data={CONTEXT_KEY: auth.to_json()})
+    worker_ctx = types.SimpleNamespace(context_data=signed_context(auth))
     info = Auth().get_dependency(worker_ctx)
     assert isinstance(info, RequestInfo)
     assert info.require("users.manage") == auth
+
+
+@pytest.mark.parametrize("tamper", ["no signature", "another key", "roles raised", "other agency", "not a string"])
+def test_a_context_is_believed_only_with_its_signature(tamper):
+    """Whoever reaches RabbitMQ without the platform's key cannot call as someone."""
+    genuine = signed_context(ctx("accountant"))
+    data = json.loads(genuine[CONTEXT_KEY])
+    context = {
+        "no signature": {CONTEXT_KEY: genuine[CONTEXT_KEY]},
+        "another key": {CONTEXT_KEY: genuine[CONTEXT_KEY],
+                        SIGNATURE_KEY: signature(genuine[CONTEXT_KEY], b"k" * 32)},
+        "roles raised": {**genuine, CONTEXT_KEY: json.dumps({**data, "roles": ["admin"]})},
+        "other agency": {**genuine, CONTEXT_KEY: json.dumps({**data, "agency_id": "agency-2"})},
+        "not a string": {**genuine, SIGNATURE_KEY: ["a"]},
+    }[tamper]
+    with pytest.raises(Unauthorized) as raised:
+        RequestInfo(context).auth  # noqa: B018 - the property raises
+    assert raised.value.code == "AUTH_CONTEXT_INVALID"
+    assert RequestInfo(genuine).auth == ctx("accountant")
+
+
+def test_a_process_without_a_proper_key_refuses_to_start(monkeypatch):
+    import nameko
+
+    monkeypatch.delenv("AUTH_CONTEXT_KEY", raising=False)
+    for value in (None, "too-short"):
+        with nameko.config.patch({"AUTH_CONTEXT_KEY": value}):
+            with pytest.raises(RuntimeError, match="AUTH_CONTEXT_KEY"):
+                Auth().setup()
+    with nameko.config.patch({"AUTH_CONTEXT_KEY": "k" * 32}):
+        Auth().setup()
+        assert signing_key() == b"k" * 32
 
 
 # --------------------------------------------------------------------------- tenant_filter

@@ -48,6 +48,7 @@ MONITORING_NAMESPACE = "monitoring"
 # (docs/deploy.md). The base holds none of them, only references.
 SECRET_CONTRACT = {
     "suanpan-amqp": {"AMQP_URI"},
+    "suanpan-auth-context": {"AUTH_CONTEXT_KEY"},
     "suanpan-identity-db": {"DATABASE_URL"},
     "suanpan-jwt": {"private.pem"},
     "suanpan-identity-encryption": {"FIELD_ENCRYPTION_KEYS"},
@@ -58,7 +59,7 @@ SECRET_CONTRACT = {
 }
 
 # Environment each process reads (the services' config.yaml).
-COMMON_ENV = {"AMQP_URI", "PSYCOPG_WAIT_FUNC", "WEB_SERVER_ADDRESS", "LOG_LEVEL"}
+COMMON_ENV = {"AMQP_URI", "AUTH_CONTEXT_KEY", "PSYCOPG_WAIT_FUNC", "WEB_SERVER_ADDRESS", "LOG_LEVEL"}
 EXPECTED_ENV = {
     "gateway": COMMON_ENV
     | {"RPC_TIMEOUT_SECONDS", "MAX_JSON_BODY_BYTES", "MAX_UPLOAD_BYTES", "AUTH_RATE_LIMIT_PER_MINUTE"},
@@ -103,6 +104,7 @@ MIGRATION_ENV = {"DATABASE_URL", "PSYCOPG_WAIT_FUNC"}
 # Settings that carry credentials: only ever from a Secret.
 SECRET_ENV = {
     "AMQP_URI",
+    "AUTH_CONTEXT_KEY",
     "DATABASE_URL",
     "SMTP_USERNAME",
     "SMTP_PASSWORD",

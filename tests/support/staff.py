@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from servicekit.auth import AuthContext
+from servicekit.auth import AuthContext, signed_context
 
 PASSWORD = "Xian#Ledger2026"
 CLIENT_IP = "10.20.30.40"
@@ -59,7 +59,7 @@ class Actor:
 
     def context(self, **extra):
         """Context data as the gateway sends it; extra e.g. idempotency_key="…"."""
-        return anonymous_context(self.user_agent, auth=self.auth.to_json(), **extra)
+        return anonymous_context(self.user_agent, **signed_context(self.auth), **extra)
 
 
 class People:

@@ -40,7 +40,7 @@ from nameko.standalone.rpc import ClusterRpcClient
 import servicekit.errors  # noqa: F401 - registers the AppError classes, so RPC errors arrive typed
 from scripts.platform import Platform, drop_databases, ensure_vhost
 from services.identity.domain.tokens import TokenVerifier
-from servicekit.auth import AuthContext
+from servicekit.auth import AuthContext, signed_context
 
 SVC_AMQP = os.environ.get("SVC_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/suanpan_svc_test")
 SVC_PG = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -173,7 +173,7 @@ class Actor:
                            client_id=self.claims.get("client_id"))
 
     def context(self, **extra):
-        return anonymous_context(auth=self.auth.to_json(), **extra)
+        return anonymous_context(**signed_context(self.auth), **extra)
 
 
 class Identity:

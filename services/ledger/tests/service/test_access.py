@@ -99,3 +99,20 @@ def test_calls_without_a_signed_in_caller_are_refused(rpc, agency_a, new_book):
     assert (error.code, error.status) == ("UNAUTHENTICATED", 401)
     error = refused(rpc.ledger, "get_book", client["id"], context={"auth": "{not json"})
     assert error.status == 401
+
+
+def test_an_auth_context_without_the_platforms_signature_is_refused(rpc, agency_a, new_book):
+    """Outside systems may read ledger.events from the broker; reaching the broker is
+    not enough to call the ledger as someone (servicekit.auth signs every context)."""
+    import json
+
+    from servicekit.auth import SIGNATURE_KEY, signature
+
+    client, _ = new_book(agency_a.admin)
+    genuine = agency_a.accountant.context()
+    raised = {**genuine, "auth": json.dumps({**json.loads(genuine["auth"]), "roles": ["admin"]})}
+    for forged in (raised, {**raised, SIGNATURE_KEY: signature(raised["auth"], b"an-outsiders-own-key-0123456789ab")},
+                   {key: value for key, value in raised.items() if key != SIGNATURE_KEY}):
+        error = refused(rpc.ledger, "get_book", client["id"], context=forged)
+        assert (error.code, error.status) == ("AUTH_CONTEXT_INVALID", 401)
+    assert rpc.ledger("get_book", client["id"], context=agency_a.admin.context())["client_id"] == client["id"]
