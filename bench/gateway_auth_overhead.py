@@ -50,14 +50,14 @@ class TokenMint:
     tokens as we want without as many argon2 logins."""
 
     def __init__(self, plat, claims):
-        from services.identity.domain.tokens import key_id, private_key_from_pem
+        from servicekit.tokens import key_id, private_key_from_pem
 
         self.key = private_key_from_pem(Path(plat.secrets.jwt_key_path()).read_bytes())
         self.kid = key_id(self.key)
         self.claims = claims
 
     def new(self):
-        from services.identity.domain.tokens import issue_access_token
+        from servicekit.tokens import issue_access_token
 
         extra = {k: v for k, v in self.claims.items()
                  if k not in {"iss", "aud", "sub", "agency", "roles", "sid", "client_id", "iat", "nbf", "exp",
@@ -70,7 +70,7 @@ class TokenMint:
 
 
 def micro(jwks, real_token, mint, n):
-    from services.identity.domain.tokens import TokenVerifier
+    from servicekit.tokens import TokenVerifier
 
     verifier = TokenVerifier(jwks)
     assert mint.kid in verifier.key_ids, "the key file is not the key identity publishes"
@@ -173,7 +173,7 @@ def run(n_tokens=2000, n_http=2000, clients=10, duration=6.0, log=print):
             base = plat.url("gateway")
             admin = register_agency(plat)
             jwks = fetch_jwks()
-            from services.identity.domain.tokens import TokenVerifier
+            from servicekit.tokens import TokenVerifier
 
             claims = TokenVerifier(jwks).verify_access(admin["access_token"])
             mint = TokenMint(plat, claims)

@@ -10,7 +10,7 @@ from nameko.standalone.rpc import ClusterRpcClient
 
 from servicekit.config import setting
 from servicekit.errors import ServiceUnavailable, TooManyRequests, Unauthorized
-from services.identity.domain.tokens import TokenVerifier, UnknownKeyError
+from servicekit.tokens import TokenVerifier, UnknownKeyError
 
 from .rpc import rpc_timeout
 

@@ -3,7 +3,7 @@ accounts, the legal representative, staff assignments, contracts, service record
 feedback, the monthly board, Excel import and export. The gateway checks shapes
 with the service's own schemas; the service checks permissions, visibility and
 the business rules itself."""
-from services.clients import schemas as cs
+from contracts.clients import schemas as cs
 
 from ..http import api, file_response
 from ..rpc import call

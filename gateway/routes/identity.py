@@ -1,5 +1,5 @@
 """Routes owned by identity: registration, sign-in, me, users, agency, audit log."""
-from services.identity import schemas as ids
+from contracts.identity import schemas as ids
 
 from ..http import api
 from ..rpc import call

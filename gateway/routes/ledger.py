@@ -8,8 +8,8 @@ import copy
 
 from marshmallow import fields
 
-from services.ledger import report_schemas as rs
-from services.ledger import schemas as ls
+from contracts.ledger import reports as rs
+from contracts.ledger import schemas as ls
 
 from ..http import api
 from ..rpc import bulk_rpc_timeout, call

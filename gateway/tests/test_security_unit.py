@@ -8,7 +8,7 @@ import pytest
 from gateway import security
 from gateway.security import AuthState, RateLimiter
 from servicekit.errors import ServiceUnavailable, TooManyRequests, Unauthorized
-from services.identity.domain.tokens import (
+from servicekit.tokens import (
     UnknownKeyError, issue_access_token, key_id, load_or_create_signing_key, public_jwks,
 )
 

@@ -20,7 +20,7 @@ from servicekit.inbox import claim, reliable_event_handler
 from servicekit.observability import HealthEndpoints, Observability
 from servicekit.outbox import OutboxRelay
 
-from . import schemas
+from contracts.clients import schemas
 from .directory import IdentityRpc, StaffDirectory
 from .settings import ClientsSettings
 from .tables import idempotency_keys

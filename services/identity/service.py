@@ -18,7 +18,7 @@ from servicekit.inbox import claim, reliable_event_handler
 from servicekit.observability import HealthEndpoints, Observability
 from servicekit.outbox import OutboxRelay
 
-from . import schemas
+from contracts.identity import schemas
 from .domain.notify import build_senders
 from .settings import IdentitySettings
 from .signing import SigningKey

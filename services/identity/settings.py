@@ -6,7 +6,7 @@ from servicekit.config import setting
 
 from .domain.codes import CodePolicy
 from .domain.lockout import LockoutPolicy
-from .domain.tokens import SessionPolicy
+from .domain.sessions import SessionPolicy
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 local runs), published to gateways as a JWK set."""
 from dataclasses import dataclass
 
-from .domain.tokens import TokenVerifier, key_id, load_or_create_signing_key, public_jwks
+from servicekit.tokens import TokenVerifier, key_id, load_or_create_signing_key, public_jwks
 
 
 @dataclass(frozen=True)

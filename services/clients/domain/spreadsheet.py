@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .labels import ACCOUNTING_STANDARDS, CLIENT_STATUSES, LOCATION_CLASSES, TAXPAYER_TYPES
+from contracts.clients.labels import ACCOUNTING_STANDARDS, CLIENT_STATUSES, LOCATION_CLASSES, TAXPAYER_TYPES
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATA_SHEET = "客户"

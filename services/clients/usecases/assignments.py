@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from servicekit.errors import Conflict, NotFound, ValidationFailed
 
-from ..domain.labels import ASSIGNMENT_ROLES
+from contracts.clients.labels import ASSIGNMENT_ROLES
 from ..metrics import ASSIGNMENT_CHANGES
 from ..tables import assignment_history, assignments
 from .common import paged

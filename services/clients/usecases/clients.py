@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from servicekit.errors import ValidationFailed
 
-from ..domain.labels import COMPANY_FIELDS
+from contracts.clients.labels import COMPANY_FIELDS
 from ..metrics import CLIENTS_CREATED
 from ..domain.masking import mask_account_number, mask_id_number
 from ..domain.rules import MESSAGES, clean_client

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from servicekit.errors import BadRequest
 from servicekit.green import offload
 
-from .. import schemas
+from contracts.clients import schemas
 from ..domain import spreadsheet
 from ..domain.rules import FieldErrors, clean_client
 from ..metrics import CLIENTS_CREATED, IMPORTS

@@ -2,7 +2,7 @@
 values appear only masked; events carry only the company's own fields."""
 from servicekit.money import money_str
 
-from ..domain.labels import ASSIGNMENT_ROLES, COMPANY_FIELDS, TAXPAYER_TYPES
+from contracts.clients.labels import ASSIGNMENT_ROLES, COMPANY_FIELDS, TAXPAYER_TYPES
 
 
 def iso(value):

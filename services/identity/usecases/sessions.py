@@ -13,10 +13,9 @@ from ..domain.lockout import lockout_key, raise_if_locked, register_failure
 from ..domain.mfa import match_recovery_code, verify_totp
 from ..domain.notify import classify_login, mask_email, mask_phone, new_device_login_email
 from ..domain.passwords import password_change_due
-from ..domain.tokens import (
-    RefreshOutcome, RefreshTokenState, decide_refresh, hash_refresh_token, issue_access_token, issue_mfa_token,
-    new_refresh_token,
-)
+from servicekit.tokens import issue_access_token, issue_mfa_token
+
+from ..domain.sessions import RefreshOutcome, RefreshTokenState, decide_refresh, hash_refresh_token, new_refresh_token
 from ..metrics import LOCKOUTS, LOGINS, SESSIONS_REVOKED
 from ..tables import login_failures, login_history, login_locks, refresh_tokens, sessions, users
 from .common import Refusal, current_user, load_agency, new_id, valid_uuid, verify_dummy_password, verify_password

@@ -4,7 +4,7 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
-from .labels import ACCOUNT_CLASSES, STANDARDS
+from contracts.ledger.labels import ACCOUNT_CLASSES, STANDARDS
 
 CHARTS = Path(__file__).resolve().parent / "charts"
 DIRECTION_OF = {"借": "debit", "贷": "credit"}

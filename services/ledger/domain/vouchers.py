@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from servicekit.errors import BadRequest
 
-from .labels import AUX_KINDS
+from contracts.ledger.labels import AUX_KINDS
 
 ZERO = Decimal("0.00")
 

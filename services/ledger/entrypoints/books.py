@@ -1,7 +1,7 @@
 """Books, accounts, auxiliary items and opening balances over RPC."""
 from servicekit.rpc import rpc
 
-from .. import schemas
+from contracts.ledger import schemas
 from ..usecases import accounts, books, opening
 from .base import LedgerBase, load
 

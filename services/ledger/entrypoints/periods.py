@@ -7,7 +7,7 @@ from nameko.timer import timer
 
 from servicekit.config import setting
 
-from .. import report_schemas as rs
+from contracts.ledger import reports as rs
 from ..usecases import jobs, periods
 from .base import LedgerBase, load
 

@@ -1,7 +1,7 @@
 """Reports: 科目余额表, 总账, 明细账, 序时账, 辅助核算余额表 (read-only, ledger.read)."""
 from servicekit.rpc import rpc
 
-from .. import report_schemas as rs
+from contracts.ledger import reports as rs
 from ..usecases import reports
 from .base import LedgerBase, load
 

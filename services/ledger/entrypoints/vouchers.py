@@ -2,7 +2,7 @@
 templates and the posted-entries export."""
 from servicekit.rpc import rpc
 
-from .. import schemas
+from contracts.ledger import schemas
 from ..usecases import entries, imports, posting, templates, vouchers
 from .base import LedgerBase, load
 

@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from servicekit.errors import BadRequest, Conflict, NotFound
 
 from ..domain.accounts import account_exists, child_code, has_balance_error, has_postings_error, level_of
-from ..domain.labels import AUX_KINDS
+from contracts.ledger.labels import AUX_KINDS
 from ..domain.vouchers import AccountInfo, AuxInfo, AuxLookup
 from ..tables import accounts, aux_items, opening_balances, period_balances, voucher_lines
 from .access import book_for

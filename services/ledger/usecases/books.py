@@ -10,7 +10,7 @@ from servicekit.errors import Conflict
 from servicekit.money import Period
 
 from ..domain.chart import chart_of
-from ..domain.labels import DEFAULT_WORDS
+from contracts.ledger.labels import DEFAULT_WORDS
 from ..domain.periods import first_open
 from ..tables import accounts, books, periods
 from .access import book_for, client_not_found, visible_books_query

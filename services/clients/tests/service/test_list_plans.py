@@ -180,7 +180,7 @@ def test_assignment_lists_are_never_planned_generically(big_agency, clients_db):
     connection, as a busy service would, and look at PostgreSQL's own counters."""
     from datetime import datetime, timezone
 
-    from services.clients import schemas
+    from contracts.clients import schemas
     from services.clients.usecases.clients import list_clients
     from servicekit.db import make_engine
 

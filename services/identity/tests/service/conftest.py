@@ -39,7 +39,7 @@ from nameko.standalone.rpc import ClusterRpcClient
 
 import servicekit.errors  # noqa: F401 - registers the AppError classes, so RPC errors arrive typed
 from scripts.platform import Platform, drop_databases, ensure_vhost
-from services.identity.domain.tokens import TokenVerifier
+from servicekit.tokens import TokenVerifier
 from servicekit.auth import AuthContext, signed_context
 
 SVC_AMQP = os.environ.get("SVC_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/suanpan_svc_test")

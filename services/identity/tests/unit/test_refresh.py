@@ -2,7 +2,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.identity.domain.tokens import (
+from services.identity.domain.sessions import (
     RefreshOutcome,
     RefreshTokenState,
     RefreshTokenStatus,

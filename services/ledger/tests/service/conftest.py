@@ -39,7 +39,7 @@ from sqlalchemy import create_engine
 import servicekit.errors  # noqa: F401 - registers the AppError classes, so RPC errors arrive typed
 from scripts.platform import Platform, drop_databases, ensure_vhost
 from services.clients.domain.credit_code import with_check_character
-from services.identity.domain.tokens import TokenVerifier
+from servicekit.tokens import TokenVerifier
 from tests.support import staff
 from tests.support.staff import People, make_agency
 

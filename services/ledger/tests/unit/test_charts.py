@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from services.ledger.domain.labels import ACCOUNT_CLASSES
+from contracts.ledger.labels import ACCOUNT_CLASSES
 
 CHARTS = Path(__file__).resolve().parents[2] / "domain" / "charts"
 INCOME_WORDS = ("收入", "收益", "损益")  # 投资收益, 其他收益, 公允价值变动损益, 资产处置损益

@@ -7,7 +7,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from servicekit.money import Money, PeriodField
 
-from .domain.labels import (
+from .labels import (
     ACCOUNTING_STANDARDS, ASSIGNMENT_ROLES, BILLING_CYCLES, CLIENT_STATUSES, CONTRACT_SERVICES, CONTRACT_STATUSES,
     FEEDBACK_KINDS, FEEDBACK_STATUSES, LOCATION_CLASSES, SERVICE_RECORD_KINDS, TAXPAYER_TYPES,
 )

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, generate_pri
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from servicekit.errors import Unauthorized
-from services.identity.domain.tokens import (
+from servicekit.tokens import (
     AUDIENCE,
     ISSUER,
     TokenVerifier,

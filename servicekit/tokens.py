@@ -1,5 +1,7 @@
-"""Tokens: signing keys, access and MFA tokens (JWT, EdDSA), refresh tokens and
-the rules for rotating them.
+"""The access-token format, shared by the one process that issues tokens (identity)
+and every process that verifies them (the gateway): signing keys, access and MFA
+tokens (JWT, EdDSA), their JWK set and the verifier. It lives in the chassis so the
+gateway ships no service code.
 
 Access tokens are short-lived (15 min) JWTs signed with Ed25519. Identity holds
 the private key; the gateway verifies with the public JWK set and needs no call
@@ -7,9 +9,7 @@ per request. Only "EdDSA" is accepted: a token that names another algorithm
 ("none", HS256 with the public key as the secret ...) is refused before any
 signature code runs.
 
-Refresh tokens are opaque random strings; only their sha256 is stored. Each
-refresh rotates the token; presenting a token that was already rotated means a
-copy is in someone else's hands, so the whole session (token family) is revoked.
+Refresh tokens and sessions are identity's own business: services/identity/domain/sessions.py.
 """
 import base64
 import hashlib
@@ -17,10 +17,7 @@ import json
 import os
 import secrets
 import time
-import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import Enum
+from datetime import datetime
 from pathlib import Path
 
 import jwt
@@ -62,7 +59,7 @@ class UnknownKeyError(Unauthorized):
     default_en = "The token is invalid, please sign in again"
 
 
-def _token_invalid(reason):
+def token_invalid(reason):
     return Unauthorized(
         code="TOKEN_INVALID",
         message="登录凭证无效，请重新登录",
@@ -280,7 +277,7 @@ class TokenVerifier:
 
     def _verify(self, token, expected_typ, audience, now):
         if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
-            raise _token_invalid("malformed")
+            raise token_invalid("malformed")
         now = time.time() if now is None else _epoch_float(now)
         cached = self._verified.get((token, expected_typ))
         if cached is not None:
@@ -297,10 +294,10 @@ class TokenVerifier:
     def _verify_uncached(self, token, expected_typ, audience):
         header = _unverified_header(token)
         if header.get("alg") != ALGORITHM:
-            raise _token_invalid("algorithm")
+            raise token_invalid("algorithm")
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
-            raise _token_invalid("no_key_id")
+            raise token_invalid("no_key_id")
         key = self._keys.get(kid)
         if key is None:
             raise UnknownKeyError(details={"reason": "unknown_key_id", "kid": kid})
@@ -316,25 +313,25 @@ class TokenVerifier:
                          "require": _REQUIRED_CLAIMS},
             )
         except jwt.InvalidAudienceError:
-            raise _token_invalid("audience") from None
+            raise token_invalid("audience") from None
         except jwt.InvalidIssuerError:
-            raise _token_invalid("issuer") from None
+            raise token_invalid("issuer") from None
         except jwt.InvalidSignatureError:
-            raise _token_invalid("signature") from None
+            raise token_invalid("signature") from None
         except jwt.InvalidTokenError:
-            raise _token_invalid("malformed") from None
+            raise token_invalid("malformed") from None
         if claims.get("typ") != expected_typ:
-            raise _token_invalid("token_type")
+            raise token_invalid("token_type")
         return claims
 
     def _check_times(self, claims, now):
         exp, nbf, iat = claims.get("exp"), claims.get("nbf"), claims.get("iat")
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (exp, nbf, iat)):
-            raise _token_invalid("time_claims")
+            raise token_invalid("time_claims")
         if now >= exp + self.leeway:
             raise _token_expired()
         if now + self.leeway < nbf or now + self.leeway < iat:
-            raise _token_invalid("not_yet_valid")
+            raise token_invalid("not_yet_valid")
 
 
 def _json_copy(value):
@@ -353,134 +350,11 @@ def _unverified_header(token):
         segment = token.split(".", 1)[0]
         header = json.loads(_b64url_decode(segment))
     except (ValueError, TypeError, RecursionError):
-        raise _token_invalid("malformed") from None
+        raise token_invalid("malformed") from None
     if not isinstance(header, dict):
-        raise _token_invalid("malformed")
+        raise token_invalid("malformed")
     return header
 
 
 def _epoch_float(now):
     return now.timestamp() if isinstance(now, datetime) else float(now)
-
-
-# --------------------------------------------------------------------------- refresh tokens and sessions
-
-REFRESH_TOKEN_BYTES = 32
-
-
-def new_refresh_token():
-    """(token for the client, sha256 hex to store). The token itself is never stored."""
-    token = secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
-    return token, hash_refresh_token(token)
-
-
-def hash_refresh_token(token):
-    # A plain hash is enough: the token has 256 random bits, nothing to brute-force.
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def new_session_id():
-    """Id of a login session, shared by every refresh token rotated from it (the
-    token family) and carried in access tokens as `sid`."""
-    return str(uuid.uuid4())
-
-
-@dataclass(frozen=True)
-class SessionPolicy:
-    idle_timeout: timedelta = timedelta(minutes=30)  # no refresh for this long ends the session
-    absolute_lifetime: timedelta = timedelta(hours=12)  # one sign-in lasts at most this long
-
-    @classmethod
-    def from_config(cls, config):
-        """Build from settings (SESSION_IDLE_MINUTES, SESSION_MAX_HOURS)."""
-        return cls(
-            idle_timeout=timedelta(minutes=float(config.get("SESSION_IDLE_MINUTES", 30))),
-            absolute_lifetime=timedelta(hours=float(config.get("SESSION_MAX_HOURS", 12))),
-        )
-
-
-DEFAULT_SESSION_POLICY = SessionPolicy()
-
-
-def new_session_deadlines(now, policy=DEFAULT_SESSION_POLICY):
-    """(idle_deadline, absolute_expiry) for a session starting at `now`."""
-    absolute_expiry = now + policy.absolute_lifetime
-    return min(now + policy.idle_timeout, absolute_expiry), absolute_expiry
-
-
-class RefreshTokenStatus(str, Enum):
-    ACTIVE = "active"  # the newest token of its family
-    ROTATED = "rotated"  # already exchanged for a newer one
-    REVOKED = "revoked"  # logged out, or the family was revoked
-
-
-@dataclass(frozen=True)
-class RefreshTokenState:
-    """What is stored for one refresh token (looked up by its hash)."""
-    status: RefreshTokenStatus
-    idle_deadline: datetime
-    absolute_expiry: datetime
-
-
-class RefreshOutcome(str, Enum):
-    ROTATE = "rotate"  # mark this token rotated, issue a new one in the family
-    REUSE_DETECTED = "reuse_detected"  # revoke the whole family (session)
-    EXPIRED = "expired"
-    REVOKED = "revoked"
-    UNKNOWN = "unknown"  # no such token
-
-
-@dataclass(frozen=True)
-class RefreshDecision:
-    outcome: RefreshOutcome
-    reason: str = ""  # for logs: "idle_timeout", "absolute_lifetime" ...
-    idle_deadline: datetime = None  # for ROTATE: the new token's idle deadline
-    absolute_expiry: datetime = None  # for ROTATE: unchanged from the session
-
-    @property
-    def revoke_family(self):
-        return self.outcome is RefreshOutcome.REUSE_DETECTED
-
-    def error(self):
-        """The Unauthorized to raise for any outcome but ROTATE (None for ROTATE)."""
-        if self.outcome is RefreshOutcome.ROTATE:
-            return None
-        if self.outcome is RefreshOutcome.EXPIRED:
-            return Unauthorized(code="SESSION_EXPIRED", message="会话已过期，请重新登录",
-                                message_en="The session has expired, please sign in again",
-                                details={"reason": self.reason})
-        if self.outcome is RefreshOutcome.REUSE_DETECTED:
-            return Unauthorized(code="REFRESH_TOKEN_REUSED",
-                                message="刷新令牌已被使用过，为安全起见已退出该会话，请重新登录",
-                                message_en="This refresh token was already used; the session was ended "
-                                           "for safety, please sign in again")
-        if self.outcome is RefreshOutcome.REVOKED:
-            return Unauthorized(code="SESSION_REVOKED", message="会话已失效，请重新登录",
-                                message_en="The session was ended, please sign in again")
-        return _token_invalid("unknown_refresh_token")
-
-
-def decide_refresh(state, now, policy=DEFAULT_SESSION_POLICY):
-    """What to do with a presented refresh token whose stored record is `state`
-    (None if no record matches its hash).
-
-    Reuse is checked first: a rotated token coming back is a theft signal even
-    when the session has expired meanwhile, and revoking a dead family is harmless.
-    """
-    if state is None:
-        return RefreshDecision(RefreshOutcome.UNKNOWN, "unknown")
-    status = RefreshTokenStatus(state.status)
-    if status is RefreshTokenStatus.ROTATED:
-        return RefreshDecision(RefreshOutcome.REUSE_DETECTED, "rotated_token_presented")
-    if status is RefreshTokenStatus.REVOKED:
-        return RefreshDecision(RefreshOutcome.REVOKED, "revoked")
-    if now >= state.absolute_expiry:
-        return RefreshDecision(RefreshOutcome.EXPIRED, "absolute_lifetime")
-    if now >= state.idle_deadline:
-        return RefreshDecision(RefreshOutcome.EXPIRED, "idle_timeout")
-    return RefreshDecision(
-        RefreshOutcome.ROTATE,
-        "ok",
-        idle_deadline=min(now + policy.idle_timeout, state.absolute_expiry),
-        absolute_expiry=state.absolute_expiry,
-    )

@@ -12,7 +12,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from servicekit.money import Money, PeriodField
 
-from .domain.labels import AUX_KINDS, STANDARDS, TEMPLATE_KINDS, VOUCHER_STATUSES, VOUCHER_WORDS
+from .labels import AUX_KINDS, STANDARDS, TEMPLATE_KINDS, VOUCHER_STATUSES, VOUCHER_WORDS
 
 MAX_LINES = 500  # lines in one voucher
 MAX_BATCH = 10000  # vouchers in one batch request (VOUCHER_BATCH_MAX may lower it)

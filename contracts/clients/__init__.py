@@ -1,0 +1,1 @@
+"""What the clients service accepts: request shapes and vocabularies."""

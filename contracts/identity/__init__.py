@@ -1,0 +1,1 @@
+"""What the identity service accepts: request shapes and vocabularies."""

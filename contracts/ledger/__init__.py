@@ -1,0 +1,1 @@
+"""What the ledger service accepts: request shapes and vocabularies."""
