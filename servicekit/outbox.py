@@ -28,6 +28,10 @@ to commit); events of different aggregates follow commit order only roughly. Con
 (servicekit.inbox), because a relay crash between publish and marking the row
 published sends that row again.
 
+Writing: `add_event` for one event (counter and row in one statement), `add_events`
+for many `NewEvent`s (one counter update per aggregate, then one INSERT or COPY).
+There is no other way to write to the outbox.
+
 Tables: every service calls `outbox_tables(metadata)` in its tables.py and
 `create_outbox_tables(op)` in its first Alembic migration.
 """
@@ -49,7 +53,7 @@ from prometheus_client import Counter, Gauge
 from sqlalchemy.dialects import postgresql as pg
 
 from .config import setting
-from .db import advisory_lock_key, make_engine
+from .db import advisory_lock_key, bulk_insert, make_engine
 from .money import Period
 
 log = logging.getLogger(__name__)
@@ -177,47 +181,108 @@ def _default_aggregate_type(event_type):
     return event_type.rsplit("_", 1)[0] if "_" in event_type else event_type
 
 
+# The per-aggregate counter (row-locked until commit: no gaps, no duplicates) and the
+# outbox row, in one statement: one round trip per event.
+_ONE_EVENT = sa.text(
+    "WITH seq AS (INSERT INTO outbox_sequence (aggregate_type, aggregate_id, last)"
+    " VALUES (:aggregate_type, :aggregate_id, 1)"
+    " ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET last = outbox_sequence.last + 1 RETURNING last)"
+    " INSERT INTO outbox (event_id, event_type, schema_version, occurred_at, agency_id, client_id, aggregate_type,"
+    " aggregate_id, sequence, data) SELECT CAST(:event_id AS uuid), :event_type, :schema_version, :occurred_at,"
+    " :agency_id, :client_id, :aggregate_type, :aggregate_id, seq.last, CAST(:data AS jsonb) FROM seq"
+    " RETURNING sequence")
+
+# Counters for several aggregates at once (executemany, sent as multi-row statements).
+_COUNTERS = (
+    pg.insert(OUTBOX_SEQUENCE)
+    .on_conflict_do_update(index_elements=["aggregate_type", "aggregate_id"],
+                           set_={"last": OUTBOX_SEQUENCE.c.last + sa.literal_column("excluded.last")})
+    .returning(OUTBOX_SEQUENCE.c.aggregate_type, OUTBOX_SEQUENCE.c.aggregate_id, OUTBOX_SEQUENCE.c.last,
+               sort_by_parameter_order=True)
+)
+
+
+class NewEvent:
+    """One event to write: what happened (`event_type`, `data`) to which aggregate,
+    for which agency (and client). `aggregate_type` defaults to the event type's
+    first word ("voucher_posted" -> "voucher")."""
+    __slots__ = ("event_type", "data", "agency_id", "aggregate_id", "aggregate_type", "client_id")
+
+    def __init__(self, event_type, data, *, agency_id, aggregate_id, aggregate_type=None, client_id=None):
+        self.event_type = event_type
+        self.data = data
+        self.agency_id = str(agency_id)
+        self.aggregate_id = str(aggregate_id)
+        self.aggregate_type = aggregate_type or _default_aggregate_type(event_type)
+        self.client_id = None if client_id is None else str(client_id)
+
+
 def add_event(session, *, service, event_type, data, agency_id, aggregate_id,
-              aggregate_type=None, client_id=None, schema_version=1):
-    """Write an event into the outbox in the caller's transaction; returns the envelope.
+              aggregate_type=None, client_id=None, schema_version=1, plain=False):
+    """Write one event into the outbox in the caller's transaction; returns the envelope.
 
     `session` is a Session or Connection inside the transaction making the change.
     The per-aggregate sequence comes from an upsert that row-locks the counter until
     commit, so concurrent writers to one aggregate queue up: no gaps, no duplicates,
     and id order matches sequence order. (Touch several aggregates in one transaction
-    in a fixed order, or two such transactions can deadlock.)
+    in a fixed order, or two such transactions can deadlock.) `plain=True`: `data` is
+    already JSON-safe (strings, ints, None, lists and dicts of them) and is not walked.
     """
-    aggregate_type = aggregate_type or _default_aggregate_type(event_type)
-    aggregate_id = str(aggregate_id)
-    payload = jsonable(data)
-    event_id = uuid.uuid4()
+    event = NewEvent(event_type, data, agency_id=agency_id, aggregate_id=aggregate_id,
+                     aggregate_type=aggregate_type, client_id=client_id)
+    row = _row(event, schema_version, datetime.now(timezone.utc), plain)
+    row["sequence"] = session.execute(_ONE_EVENT, {**row, "event_id": str(row["event_id"]),
+                                                   "data": json.dumps(row["data"], ensure_ascii=False)}).scalar_one()
+    return envelope_from_row(row, service)
+
+
+def add_events(session, events, *, schema_version=1, plain=False):
+    """Write many `NewEvent`s in the caller's transaction, in the given order, with
+    the same rows and the same gap-free per-aggregate sequences as `add_event`, but
+    in a few statements: one counter update per aggregate (all in one multi-row
+    statement) and one INSERT, or COPY for many rows. For imports and batches (5,000
+    clients, 10,000 vouchers), where two round trips per event would dominate.
+    Returns the sequences, in the order of `events`."""
+    events = list(events)
+    if not events:
+        return []
+    counts = {}
+    for event in events:
+        key = (event.aggregate_type, event.aggregate_id)
+        counts[key] = counts.get(key, 0) + 1
+    # aggregates in a fixed order, so two such writers cannot deadlock on the counters
+    keys = sorted(counts)
+    last = {}
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start:start + 1000]
+        for kind, ident, value in session.execute(_COUNTERS, [
+                {"aggregate_type": kind, "aggregate_id": ident, "last": counts[(kind, ident)]} for kind, ident in chunk]):
+            last[(kind, ident)] = value
+    next_number = {key: last[key] - counts[key] + 1 for key in keys}
     occurred_at = datetime.now(timezone.utc)
+    rows = []
+    for event in events:
+        row = _row(event, schema_version, occurred_at, plain)
+        key = (event.aggregate_type, event.aggregate_id)
+        row["sequence"] = next_number[key]
+        next_number[key] += 1
+        rows.append(row)
+    bulk_insert(session, OUTBOX, rows)
+    return [row["sequence"] for row in rows]
 
-    next_sequence = (
-        pg.insert(OUTBOX_SEQUENCE)
-        .values(aggregate_type=aggregate_type, aggregate_id=aggregate_id, last=1)
-        .on_conflict_do_update(
-            index_elements=["aggregate_type", "aggregate_id"],
-            set_={"last": OUTBOX_SEQUENCE.c.last + 1},
-        )
-        .returning(OUTBOX_SEQUENCE.c.last)
-    )
-    sequence = session.execute(next_sequence).scalar_one()
 
-    row = {
-        "event_id": event_id,
-        "event_type": event_type,
+def _row(event, schema_version, occurred_at, plain):
+    return {
+        "event_id": uuid.uuid4(),
+        "event_type": event.event_type,
         "schema_version": int(schema_version),
         "occurred_at": occurred_at,
-        "agency_id": str(agency_id),
-        "client_id": None if client_id is None else str(client_id),
-        "aggregate_type": aggregate_type,
-        "aggregate_id": aggregate_id,
-        "sequence": sequence,
-        "data": payload,
+        "agency_id": event.agency_id,
+        "client_id": event.client_id,
+        "aggregate_type": event.aggregate_type,
+        "aggregate_id": event.aggregate_id,
+        "data": event.data if plain else jsonable(event.data),
     }
-    session.execute(sa.insert(OUTBOX).values(**row))
-    return envelope_from_row(row, service)
 
 
 def envelope_from_row(row, service):

@@ -1,4 +1,5 @@
-"""nameko RPC without publisher confirms, for every service's entrypoints and clients.
+"""nameko RPC without publisher confirms, for every service's entrypoints and clients,
+and `TimedServiceRpc` + `call`: the one way a process calls another, with a deadline.
 
 nameko waits for a broker confirm on every RPC request and every reply: a synchronous
 round trip each, and RabbitMQ's busiest work under load (bench/rpc_floor.py). For an
@@ -13,10 +14,17 @@ basic.return); it waits for the deadline like a request to a stopped service.
 
 Every RPC entrypoint of a process must come from here (`rpc`): nameko shares one
 queue consumer per class, and two classes would mean two consumers on the queue."""
+import eventlet
+from amqp.exceptions import AMQPError
+from kombu.exceptions import OperationalError
 from nameko import config
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_SSL_CONFIG_KEY, LOGIN_METHOD_CONFIG_KEY
+from nameko.exceptions import UnknownService
 from nameko.rpc import ReplyListener, Responder, Rpc, RpcConsumer, ServiceRpc, get_rpc_exchange
+
+from .config import setting
+from .errors import NotFound, ServiceUnavailable
 
 
 class UnconfirmedPublisher(Publisher):
@@ -90,7 +98,7 @@ class AutoAckReplyListener(ReplyListener):
 
 class UnconfirmedServiceRpc(ServiceRpc):
     """A ServiceRpc whose requests go out unconfirmed; callers must give the call a
-    deadline (eventlet.Timeout), as gateway.rpc.call and the service clients do."""
+    deadline: use TimedServiceRpc and `call` below."""
 
     publisher_cls = UnconfirmedPublisher
     reply_listener = AutoAckReplyListener()
@@ -101,3 +109,72 @@ class UnconfirmedServiceRpc(ServiceRpc):
         # request: three synchronous round trips. The reply listener declares it when
         # it connects, which is enough.
         self.publisher.declare = [d for d in self.publisher.declare if d is not self.reply_listener.queue]
+
+
+# --- calling another service with a deadline ---------------------------------------
+#
+# nameko's RPC client waits forever for a reply. When a service is down its request
+# queue still exists, so a call would hang; instead a call gives up after its
+# deadline with 503, and the request message carries the same TTL, so the broker
+# drops it rather than running, late, a change the caller was told had failed.
+
+
+class TimedServiceRpc(UnconfirmedServiceRpc):
+    """RPC to one service whose request messages expire with the call's deadline:
+    `timeout_setting` (seconds, from config or the environment) or `default`.
+
+        clients_rpc = TimedServiceRpc("clients", "CLIENTS_RPC_TIMEOUT_SECONDS", 5)
+        ...
+        call(self.clients_rpc, "get_client", client_id)
+    """
+
+    def __init__(self, target_service, timeout_setting="RPC_TIMEOUT_SECONDS", default=10, **options):
+        self.timeout_setting = timeout_setting
+        self.default_timeout = default
+        super().__init__(target_service, **options)
+
+    @property
+    def timeout(self):
+        return setting(self.timeout_setting, self.default_timeout, float)
+
+    def setup(self):
+        # seconds; kombu turns it into the AMQP per-message expiration
+        self.publisher_options.setdefault("expiration", self.timeout)
+        super().setup()
+
+    def get_dependency(self, worker_ctx):
+        proxy = super().get_dependency(worker_ctx)
+        proxy.deadline = self.timeout
+        return proxy
+
+
+def unavailable(service):
+    return ServiceUnavailable(
+        code="SERVICE_UNAVAILABLE",
+        message=f"服务 {service} 暂时不可用，请稍后再试",
+        message_en=f"The {service} service is temporarily unavailable, try again later",
+        details={"service": service},
+    )
+
+
+def call(proxy, method, *args, deadline=None, **kwargs):
+    """`proxy.method(*args)` that ends in 503 SERVICE_UNAVAILABLE after `deadline`
+    seconds (the TimedServiceRpc's own unless given) or when the broker fails. The
+    callee's typed errors (AppError) arrive as themselves."""
+    service = proxy.service_name
+    # a nameko Client answers any attribute with a new Client: look in its own __dict__
+    deadline = deadline or vars(proxy).get("deadline") or setting("RPC_TIMEOUT_SECONDS", 10, float)
+    try:
+        with eventlet.Timeout(deadline, unavailable(service)):
+            return getattr(proxy, method).call_async(*args, **kwargs).result()
+    except (UnknownService, OperationalError, AMQPError, ConnectionError, OSError) as exc:
+        raise unavailable(service) from exc
+
+
+def call_or_none(proxy, method, *args, **kwargs):
+    """Like `call`, but None when the callee answers NotFound (a lookup: "does this
+    client exist for the caller?")."""
+    try:
+        return call(proxy, method, *args, **kwargs)
+    except NotFound:
+        return None

@@ -15,7 +15,7 @@ from servicekit.db import session_scope
 from servicekit.inbox import claim, reliable_event_handler
 from servicekit.money import Period
 from servicekit.outbox import (
-    OUTBOX, OutboxPublisher, RelayLoop, add_event, event_exchange, jsonable, publish_pending,
+    OUTBOX, NewEvent, OutboxPublisher, RelayLoop, add_event, add_events, event_exchange, jsonable, publish_pending,
 )
 
 ENVELOPE_KEYS = {"event_id", "event_type", "schema_version", "occurred_at", "agency_id",
@@ -69,6 +69,36 @@ def event_queue(amqp_uri, service):
 
 
 # --- add_event ------------------------------------------------------------------
+
+@pytest.mark.parametrize("count", [3, 120])  # a multi-row INSERT, and COPY
+def test_add_events_numbers_each_aggregate_on_from_add_event(engine, count):
+    emit(engine, "svc", aggregate_id="book-1")  # book-1 is at 1 already
+    events = []
+    for n in range(count):
+        events.append(NewEvent("thing_happened", {"n": n, "amount": Decimal("1.50")}, agency_id="agency-1",
+                               aggregate_id="book-1" if n % 2 else f"client-{n}", aggregate_type="thing"))
+    with session_scope(engine) as session:
+        sequences = add_events(session, events)
+    odd = [s for n, s in enumerate(sequences) if n % 2]
+    assert odd == list(range(2, 2 + len(odd)))  # book-1 goes on from 1, in the given order
+    assert all(s == 1 for n, s in enumerate(sequences) if n % 2 == 0)  # a first event per new aggregate
+    rows = outbox_rows(engine, "aggregate_id", "sequence", "data")
+    assert len(rows) == count + 1
+    assert rows[-1].data["amount"] == "1.50"  # JSON-safe: never a float
+    with session_scope(engine) as session:
+        assert add_events(session, [NewEvent("thing_happened", {}, agency_id="a", aggregate_id="book-1",
+                                             aggregate_type="thing")]) == [2 + len(odd)]
+
+
+def test_add_events_in_a_rolled_back_transaction_leaves_nothing(engine):
+    with pytest.raises(RuntimeError):
+        with session_scope(engine) as session:
+            add_events(session, [NewEvent("thing_happened", {}, agency_id="a", aggregate_id=str(n)) for n in range(60)])
+            raise RuntimeError("the change failed")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM outbox")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM outbox_sequence")).scalar() == 0
+
 
 def test_add_event_in_a_rolled_back_transaction_leaves_nothing(engine, service_name):
     with pytest.raises(RuntimeError):
