@@ -17,15 +17,28 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from .errors import Conflict
 
 
-def idempotency_table(metadata: MetaData):
-    return Table(
-        "idempotency_keys", metadata,
+def _columns():
+    return [
         Column("scope", String(200), primary_key=True),  # agency + user + operation
         Column("key", String(200), primary_key=True),
         Column("request_hash", String(64), nullable=False),
         Column("response", JSONB),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    )
+    ]
+
+
+def idempotency_table(metadata: MetaData):
+    """`idempotency_keys` in a service's tables.py."""
+    return Table("idempotency_keys", metadata, *_columns())
+
+
+def create_idempotency_table(op):
+    """For a service's first Alembic migration."""
+    op.create_table("idempotency_keys", *_columns())
+
+
+def drop_idempotency_table(op):
+    op.drop_table("idempotency_keys")
 
 
 def _fingerprint(request):

@@ -12,7 +12,8 @@ A service's migrations live in services/<service>/migrations:
                       run(metadata, "<service>")
     script.py.mako    the template for new revisions (copied from servicekit by `init`
                       or the first `revision`; alembic reads it only from there)
-    versions/         the revisions; the first one calls create_outbox_tables(op)
+    versions/         the revisions; the first one calls create_outbox_tables(op) and
+                      create_idempotency_table(op)
 
 The version table is alembic_version_<service>. The URL comes from --url, else
 DATABASE_URL, else postgresql+psycopg://postgres@127.0.0.1:5432/suanpan_<service>.
