@@ -25,8 +25,9 @@ from scripts.platform import Platform, drop_databases, ensure_vhost
 
 BENCH_AMQP = os.environ.get("BENCH_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/suanpan_bench")
 BENCH_PG = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-DB_PREFIX = "suanpan_bench"
-PORT_OFFSET = 30000
+# another prefix and offset (and so another lock) let two people bench at once on one machine
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "suanpan_bench")
+PORT_OFFSET = int(os.environ.get("BENCH_PORT_OFFSET", "30000"))
 EXTRA_ENV = {
     "AUTH_RATE_LIMIT_PER_MINUTE": "1000000",  # we log in hundreds of times a minute from one address
     "TRUSTED_PROXY_HOPS": "1",  # each client poses as its own address with X-Forwarded-For
@@ -69,7 +70,8 @@ def _on_sigterm(signum, frame):
     raise _Terminated()
 
 
-LOCK_PATH = Path(tempfile.gettempdir()) / "suanpan-bench.lock"
+LOCK_PATH = Path(tempfile.gettempdir()) / ("suanpan-bench.lock" if DB_PREFIX == "suanpan_bench"
+                                           else f"{DB_PREFIX}.lock")
 
 
 @contextlib.contextmanager

@@ -16,11 +16,22 @@ and of each step, errors, and the CPU each process used. Afterwards every book's
 posted-voucher count must equal the cycles that finished, and a trial balance must
 balance.
 
-    .venv/bin/python -m bench.ledger_vouchers [--quick] [--ledger-processes 2]
+    .venv/bin/python -m bench.ledger_vouchers [--quick] [--ledger-processes 2] [--profile ledger.json]
+
+`ledger_cpu_ms_per_call` is the ledger's CPU per create, review or post: its CPU
+over the measured stretch divided by the calls answered meanwhile. It varies far
+less between runs than the rate does on a shared machine. `--profile FILE` records
+the (first) ledger process with py-spy (`pip install py-spy`) over the measured
+seconds, in speedscope format.
 """
 import argparse
+import contextlib
 import json
+import shutil
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from bench.common import (
     CpuMeter, LeanClient, RunMeter, bench_platform, closed_loop, expect, machine_info, make_books, make_clients,
@@ -39,7 +50,27 @@ def assign(base, admin_token, client_ids, accountants):
     admin.close()
 
 
-def run(users=20, duration=20.0, warmup=3.0, ledger_processes=1, log=print):
+@contextlib.contextmanager
+def py_spy_record(pid, out, delay, seconds, log=print):
+    """py-spy recording `pid` for `seconds` after `delay`, into `out` (speedscope)."""
+    if not out:
+        yield
+        return
+    exe = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    command = (f"sleep {delay}; exec {exe} record --pid {pid} --duration {int(seconds)} --rate 250 "
+               f"--format speedscope --output {out} --nonblocking")
+    proc = subprocess.Popen(["sh", "-c", command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        yield
+    finally:
+        try:
+            _, err = proc.communicate(timeout=seconds + 30)
+            log(f"  py-spy: {err.decode(errors='replace').strip().splitlines()[-1:]} -> {out}")
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def run(users=20, duration=20.0, warmup=3.0, ledger_processes=1, profile=None, log=print):
     log(f"== {NAME}: starting the platform ({ledger_processes} ledger process(es))")
     machine = machine_info()
     figures = {}
@@ -94,8 +125,10 @@ def run(users=20, duration=20.0, warmup=3.0, ledger_processes=1, log=print):
 
             log(f"  {users} users: create + review + post, {duration:.0f}s after {warmup:.0f}s of warm-up")
             start = time.perf_counter()
-            with CpuMeter(platform_pids(plat)) as meter:
-                result = closed_loop(worker, users, duration, warmup=warmup)
+            ledger_pid = plat.processes["ledger"].pid
+            with py_spy_record(ledger_pid, profile, warmup, duration, log):
+                with CpuMeter(platform_pids(plat)) as meter:
+                    result = closed_loop(worker, users, duration, warmup=warmup)
             window = (start + warmup, start + warmup + duration)
             measured = [s for per in steps for s in per if window[0] <= s[0] <= window[1]]
             figures.update({
@@ -109,6 +142,11 @@ def run(users=20, duration=20.0, warmup=3.0, ledger_processes=1, log=print):
                 figures.update({f"{step}_p50_ms": stats["p50"], f"{step}_p95_ms": stats["p95"],
                                 f"{step}_p99_ms": stats["p99"]})
             figures.update(meter.result)
+            # CPU seconds of every ledger process over calls answered (3 per voucher) in
+            # the same stretch: the meter spans warm-up and measured seconds alike
+            ledger_pct = sum(v for k, v in meter.result.items() if k.startswith("cpu_ledger"))
+            calls_per_s = 3 * result["throughput_per_s"]
+            figures["ledger_cpu_ms_per_call"] = round(10 * ledger_pct / calls_per_s, 2) if calls_per_s else None
             if failures:
                 figures["first_failures"] = [f"{what} {status} {json.dumps(reply, ensure_ascii=False)[:200]}"
                                              for what, status, reply in failures[:3]]
@@ -143,9 +181,11 @@ def main():
     parser.add_argument("--quick", action="store_true", help="small counts, for trying the script out")
     parser.add_argument("--ledger-processes", type=int, default=1,
                         help="ledger processes sharing its queue (Kubernetes replicas); default 1")
+    parser.add_argument("--profile", metavar="FILE", help="record the ledger with py-spy into FILE (speedscope)")
     args = parser.parse_args()
     kwargs = dict(users=20, duration=4.0, warmup=1.0) if args.quick else {}
     kwargs["ledger_processes"] = args.ledger_processes
+    kwargs["profile"] = args.profile
     print(json.dumps(run(**kwargs), indent=2, ensure_ascii=False))
 
 

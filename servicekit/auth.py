@@ -140,9 +140,10 @@ class RequestInfo:
     """What a service may know about the caller: the auth context (if signed in)
     and the client's IP and user agent (passed by the gateway for auditing)."""
 
-    def __init__(self, context_data):
+    def __init__(self, context_data, key=None):
         # parsed lazily: nameko builds dependencies outside the worker's error
         # handling, so a bad value must fail the call, not the whole container
+        self._key = key  # AUTH_CONTEXT_KEY, read once by the Auth dependency (else from the settings)
         self._raw = context_data.get(CONTEXT_KEY)
         self._signature = context_data.get(SIGNATURE_KEY)
         self._auth = None
@@ -160,7 +161,7 @@ class RequestInfo:
             raise Unauthorized()
         if self._auth is None:
             if not isinstance(self._raw, str) or not isinstance(self._signature, str) or not hmac.compare_digest(
-                    signature(self._raw), self._signature):
+                    signature(self._raw, self._key), self._signature):
                 raise Unauthorized(code="AUTH_CONTEXT_INVALID", message="认证上下文无效",
                                    message_en="The auth context is invalid")
             try:
@@ -177,8 +178,11 @@ class RequestInfo:
 class Auth(DependencyProvider):
     """nameko dependency: ``self.caller.require("users.manage")`` returns the AuthContext."""
 
+    key = None
+
     def setup(self):
-        signing_key()  # a process without the key would refuse every caller: refuse to start instead
+        # a process without the key would refuse every caller: refuse to start instead
+        self.key = signing_key()
 
     def get_dependency(self, worker_ctx):
-        return RequestInfo(worker_ctx.context_data)
+        return RequestInfo(worker_ctx.context_data, self.key)

@@ -1,9 +1,10 @@
 """Database access: engines, the unit of work, and the nameko `Database` dependency.
 
 One rule matters more than the rest: under eventlet, psycopg must wait for the
-socket with select() (PSYCOPG_WAIT_FUNC=wait_select, set by servicekit/__init__).
-Otherwise every query blocks the whole hub and a service handles one call at a time.
-`make_engine` refuses to build an engine in that state rather than run slowly.
+socket through eventlet's hub (PSYCOPG_WAIT_FUNC=wait_select, set by servicekit/__init__,
+which `make_engine` then swaps for the leaner `make_green_wait()`). Otherwise every
+query blocks the whole hub and a service handles one call at a time. `make_engine`
+refuses to build an engine in that state rather than run slowly.
 
 Plain use (scripts, domain tests)::
 
@@ -23,11 +24,13 @@ In a nameko service::
 """
 import hashlib
 import logging
+import select
 import sys
+import time
 from contextlib import contextmanager
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -51,14 +54,56 @@ def normalize_url(url):
     return url
 
 
+def make_green_wait():
+    """psycopg's wait function for a process eventlet has patched: the green thread
+    sleeps in eventlet's hub until the socket is ready. It does what psycopg's
+    wait_select does through eventlet's green select(), for less CPU per round trip
+    (select() builds listeners for three lists and a timer for `interval` on every
+    wait). Made after the patching, so eventlet and psycopg are imported by then."""
+    from eventlet.green import select as green_select
+    from eventlet.hubs import trampoline
+    from psycopg import errors
+    from psycopg.waiting import READY_R, READY_W, WAIT_R, WAIT_W
+
+    def green_wait(gen, fileno, interval=None, timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            state = next(gen)
+            while True:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    raise errors._WaitTimeout("wait timeout expired")  # as psycopg's own wait functions
+                if state == WAIT_R:
+                    trampoline(fileno, read=True, timeout=left, timeout_exc=errors._WaitTimeout)
+                    ready = READY_R
+                elif state == WAIT_W:
+                    trampoline(fileno, write=True, timeout=left, timeout_exc=errors._WaitTimeout)
+                    ready = READY_W
+                else:  # either (a large send): whichever comes first
+                    readable, writable, _ = green_select.select([fileno], [fileno], [], left)
+                    ready = (READY_R if readable else 0) | (READY_W if writable else 0)
+                    if not ready:
+                        raise errors._WaitTimeout("wait timeout expired")
+                state = gen.send(ready)
+        except OSError as error:
+            raise errors.OperationalError("connection socket closed") from error
+        except StopIteration as stop:
+            return stop.value
+
+    return green_wait
+
+
 def check_green_waiting():
-    """Raise if eventlet patched select() but psycopg would still block the hub."""
+    """Raise if eventlet patched select() but psycopg would still block the hub;
+    else have psycopg wait with `make_green_wait()`'s function."""
     patcher = sys.modules.get("eventlet.patcher")  # never imported => never patched
     if patcher is None or not patcher.is_monkey_patched("select"):
         return
     from psycopg import waiting
 
-    if waiting.wait is not waiting.wait_select:
+    if waiting.wait is waiting.wait_select:
+        waiting.wait = make_green_wait()
+    if getattr(waiting.wait, "__name__", None) != "green_wait":
         raise RuntimeError(
             "eventlet has monkey-patched this process but psycopg waits with "
             f"{getattr(waiting.wait, '__name__', waiting.wait)!r}, which blocks the whole "
@@ -74,25 +119,83 @@ def advisory_lock_key(purpose, name):
     return int.from_bytes(digest, "big", signed=True)
 
 
+# A pooled connection idle longer than this gets a real ping (a round trip) when it
+# is checked out; one used more recently only has its socket looked at.
+PING_AFTER_IDLE_SECONDS = 30
+
+# the real poll(): eventlet's green select has none, and this one never waits
+_poll = getattr(sys.modules.get("eventlet.patcher"), "original", lambda name: select)("select").poll
+
+
+def server_hung_up(dbapi_connection):
+    """True when the server has closed this idle connection (a restart, a failover,
+    pg_terminate_backend): its socket then reads as ready (the FATAL message, the end
+    of the stream) or in error, where an idle connection between transactions has
+    nothing to say. Costs a poll() of one socket, no round trip."""
+    if dbapi_connection.closed:
+        return True
+    try:
+        poller = _poll()
+        poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+        return bool(poller.poll(0))
+    except (OSError, ValueError):
+        return True
+
+
+def _check_on_checkout(engine):
+    """What `pool_pre_ping` does, without its round trip on every checkout (one per
+    unit of work, about a tenth of a service call's database time): a connection
+    whose server hung up is replaced by a new one (each of the others is found out
+    the same way when its turn comes), and one that a ping finds dead after
+    PING_AFTER_IDLE_SECONDS in the pool makes the pool drop every connection older
+    than now, as pool_pre_ping does, instead of failing the call."""
+
+    @event.listens_for(engine, "checkin")
+    def checked_in(dbapi_connection, record):
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def checked_out(dbapi_connection, record, proxy):
+        checked_in_at = record.info.get("checked_in_at")
+        if checked_in_at is None:  # a new connection
+            return
+        if server_hung_up(dbapi_connection):
+            raise exc.DisconnectionError("the database server closed the connection")
+        if time.monotonic() - checked_in_at > PING_AFTER_IDLE_SECONDS:
+            try:
+                alive = engine.dialect.do_ping(dbapi_connection)
+            except engine.dialect.loaded_dbapi.Error as error:
+                if not engine.dialect.is_disconnect(error, dbapi_connection, None):
+                    raise
+                alive = False
+            if not alive:
+                raise exc.InvalidatePoolError("the database connection failed its ping")
+
+
 def make_engine(url, pool_size=DEFAULT_POOL_SIZE, max_overflow=DEFAULT_MAX_OVERFLOW,
-                pool_timeout=DEFAULT_POOL_TIMEOUT, connect_timeout=10, **kwargs):
+                pool_timeout=DEFAULT_POOL_TIMEOUT, connect_timeout=10, pool_pre_ping=False, **kwargs):
     """A SQLAlchemy 2 engine for PostgreSQL through psycopg 3.
 
-    pool_pre_ping replaces connections the server dropped (restart, failover) instead
-    of failing the next call; connect_timeout stops a dead host from hanging a worker.
+    A connection the server dropped (restart, failover) is replaced on checkout
+    instead of failing the next call (see `_check_on_checkout`; `pool_pre_ping=True`
+    pings on every checkout instead, one round trip more per unit of work);
+    connect_timeout stops a dead host from hanging a worker.
     """
     check_green_waiting()
     connect_args = dict(kwargs.pop("connect_args", {}))
     connect_args.setdefault("connect_timeout", connect_timeout)
-    return create_engine(
+    engine = create_engine(
         normalize_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
-        pool_pre_ping=True,
+        pool_pre_ping=pool_pre_ping,
         connect_args=connect_args,
         **kwargs,
     )
+    if not pool_pre_ping:
+        _check_on_checkout(engine)
+    return engine
 
 
 @contextmanager

@@ -14,13 +14,16 @@ basic.return); it waits for the deadline like a request to a stopped service.
 
 Every RPC entrypoint of a process must come from here (`rpc`): nameko shares one
 queue consumer per class, and two classes would mean two consumers on the queue."""
+import sys
+
 import eventlet
+import kombu.serialization
 from amqp.exceptions import AMQPError
 from kombu.exceptions import OperationalError
 from nameko import config
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_SSL_CONFIG_KEY, LOGIN_METHOD_CONFIG_KEY
-from nameko.exceptions import UnknownService
+from nameko.exceptions import UnknownService, UnserializableValueError, serialize
 from nameko.rpc import ReplyListener, Responder, Rpc, RpcConsumer, ServiceRpc, get_rpc_exchange
 
 from .config import setting
@@ -40,6 +43,23 @@ class UnconfirmedPublisher(Publisher):
 
 class UnconfirmedResponder(Responder):
     publisher_cls = UnconfirmedPublisher
+
+    def send_response(self, result, exc_info):
+        """As nameko's, but the reply is serialized once: nameko serializes the result
+        to check that it can, then the whole reply again to send it."""
+        error = serialize(exc_info[1]) if exc_info is not None else None
+        serializer = kombu.serialization.registry.type_to_name[self.message.properties["content_type"]]
+        try:
+            content_type, encoding, body = kombu.serialization.dumps({"result": result, "error": error}, serializer)
+        except Exception:  # noqa: BLE001 - as nameko: the caller gets an error, the service lives on
+            exc_info = sys.exc_info()
+            result, error = None, serialize(UnserializableValueError(result))  # always serializable
+            content_type, encoding, body = kombu.serialization.dumps({"result": None, "error": error}, serializer)
+        publisher = self.publisher_cls(self.amqp_uri, ssl=self.ssl, login_method=self.login_method)
+        publisher.publish(body, content_type=content_type, content_encoding=encoding, exchange=self.exchange,
+                          routing_key=self.message.properties["reply_to"],
+                          correlation_id=self.message.properties.get("correlation_id"))
+        return result, exc_info
 
 
 class UnconfirmedRpcConsumer(RpcConsumer):

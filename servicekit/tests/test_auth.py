@@ -252,3 +252,19 @@ def test_tenant_filter_value_is_a_bound_parameter_not_sql():
     sql = compiled(tenant_filter(select(THINGS), THINGS.c, ctx(agency_id=evil)))
     assert evil not in str(sql)
     assert sql.params == {"agency_id_1": evil}
+
+
+def test_the_auth_dependency_checks_with_the_key_it_read_at_setup():
+    import nameko
+
+    auth = ctx("accountant")
+    with nameko.config.patch({"AUTH_CONTEXT_KEY": "k" * 32}):
+        provider = Auth()
+        provider.setup()
+    # the settings no longer matter: the key was read once, when the service started
+    with nameko.config.patch({"AUTH_CONTEXT_KEY": "other" * 8}):
+        good = types.SimpleNamespace(context_data=signed_context(auth, b"k" * 32))
+        assert provider.get_dependency(good).auth == auth
+        forged = types.SimpleNamespace(context_data=signed_context(auth, b"other" * 8))
+        with pytest.raises(Unauthorized):
+            provider.get_dependency(forged).auth  # noqa: B018 - the property raises

@@ -48,7 +48,7 @@ def test_green_queries_overlap_under_eventlet(run_python, outbox_db_url):
     result = run_python(GREEN_SLEEPS % {"url": outbox_db_url})
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["wait"] == "wait_select"
+    assert report["wait"] == "green_wait"  # servicekit.db.make_green_wait, installed by make_engine
     # ten 0.5 s sleeps: 5 s one after another, ~0.5 s when they overlap
     assert report["elapsed"] < 1.5, report
 
@@ -155,3 +155,77 @@ def test_database_dependency_needs_a_url(monkeypatch):
     with config.patch({"DATABASE_URL": None}):
         with pytest.raises(RuntimeError, match="DATABASE_URL"):
             Database().setup()
+
+
+def test_connections_the_server_dropped_are_replaced_on_checkout(scratch_engine):
+    """A restart or failover drops every pooled connection; the next units of work
+    get new ones instead of failing, with no ping round trip on every checkout."""
+    import time
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    def backend_pids(n):
+        # n connections at once, so the pool holds n idle ones afterwards
+        sessions = [session_scope(scratch_engine) for _ in range(n)]
+        pids = {s.__enter__().execute(text("SELECT pg_backend_pid()")).scalar() for s in sessions}
+        for s in sessions:
+            s.__exit__(None, None, None)
+        return pids
+
+    before = backend_pids(3)
+    assert scratch_engine.pool.checkedin() == 3
+    outsider = create_engine(scratch_engine.url, poolclass=NullPool)
+    with outsider.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                          " WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        conn.commit()
+    outsider.dispose()
+    time.sleep(0.2)  # the backends have gone
+    for _ in range(3):
+        with session_scope(scratch_engine) as session:
+            session.execute(text("INSERT INTO tally (n) VALUES (1)"))
+    assert _count(scratch_engine, "tally") == 3
+    assert not backend_pids(2) & before  # every pooled connection was replaced
+
+
+def test_a_long_idle_connection_is_pinged_and_a_recent_one_only_looked_at(scratch_engine, monkeypatch):
+    import servicekit.db as db
+
+    pings = []
+    original = scratch_engine.dialect.do_ping
+    monkeypatch.setattr(scratch_engine.dialect, "do_ping", lambda conn: pings.append(1) or original(conn))
+    with session_scope(scratch_engine) as session:
+        session.execute(text("SELECT 1"))
+    with session_scope(scratch_engine) as session:  # used a moment ago: no round trip
+        session.execute(text("SELECT 1"))
+    assert pings == []
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", -1)
+    with session_scope(scratch_engine) as session:
+        session.execute(text("SELECT 1"))
+    assert pings == [1]
+
+
+GREEN_BIG_VALUES = r"""
+import eventlet
+eventlet.monkey_patch()
+import json, sys
+from sqlalchemy import text
+from servicekit.db import make_engine, session_scope
+
+engine = make_engine(%(url)r, pool_size=4)
+big = "算盘" * 3_000_000  # 18 MB of UTF-8: psycopg waits to write as well as to read
+
+def round_trip(i):
+    with session_scope(engine) as session:
+        return session.execute(text("SELECT length(:v), :v"), {"v": big + str(i)}).one()
+
+results = list(eventlet.GreenPool(4).imap(round_trip, range(4)))
+print(json.dumps({"ok": all(n == len(big) + 1 and v == big + str(i) for i, (n, v) in enumerate(results))}))
+"""
+
+
+def test_green_waiting_carries_large_values_both_ways(run_python, outbox_db_url):
+    result = run_python(GREEN_BIG_VALUES % {"url": outbox_db_url})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"ok": True}

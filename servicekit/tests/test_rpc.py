@@ -33,6 +33,10 @@ class Echo:
         raise Conflict(code="VOUCHER_POSTED", message="已记账", message_en="posted")
 
     @rpc
+    def unserializable(self):
+        return {"when": object()}
+
+    @rpc
     def slow(self):
         eventlet.sleep(1.0)
         return "late"
@@ -66,6 +70,7 @@ try:
         payload = {"lines": [{"account": "1002", "debit": "12.30"}], "中文": "摘要"}
         report["echo"] = call("echo", "echo", [payload], 5) == {"result": payload}
         report["refused"] = call("echo", "refuse", [], 5)
+        report["unserializable"] = call("echo", "unserializable", [], 5)
         report["slow"] = call("echo", "slow", [], 0.2)
         report["pending_after_timeout"] = len(listener.pending)
         started = time.monotonic()
@@ -91,6 +96,7 @@ def test_unconfirmed_rpc_round_trip_errors_deadlines_and_no_leftover_calls(amqp_
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["echo"] is True
     assert report["refused"] == {"error": "Conflict", "code": "VOUCHER_POSTED"}  # AppError crosses as itself
+    assert report["unserializable"] == {"error": "RemoteError", "code": None}  # an error reply, not silence
     assert report["slow"] == {"timeout": True}
     assert report["pending_after_timeout"] == 0  # the abandoned call is not kept
     assert report["nobody"] == {"timeout": True}  # no UnknownService without confirms: the deadline ends it
