@@ -8,8 +8,10 @@
 #   docker build --target ledger   -t suanpan/ledger:TAG   .
 #
 # Every target shares the same dependency layer (requirements.txt installed once
-# into /opt/venv in the builder stage) and the same non-root runtime. A target
-# adds only its own code, the port it listens on and the command that starts it.
+# into /opt/venv in the builder stage) and the same non-root runtime with the
+# chassis (servicekit/) and the published request/reply shapes (contracts/). A
+# target adds only its own code, the port it listens on and the command that starts
+# it: the gateway image holds no service code, and a service image no other service.
 # To add a service (reporting, ...), copy the `identity` target at the end,
 # change the folder, the port and the module. docs/deploy.md has the port table.
 
@@ -39,6 +41,7 @@ RUN groupadd --system --gid 10001 suanpan \
 COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
 COPY servicekit/ servicekit/
+COPY contracts/ contracts/
 # Docker only (Kubernetes uses the probes in deploy/k8s): ask the service's own
 # /healthz on the port of WEB_SERVER_ADDRESS. python, since slim has no curl.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
@@ -48,11 +51,10 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 
 # --- gateway: HTTP API on 8000 (/api/v1, /healthz, /readyz, /metrics) ---
 FROM runtime AS gateway
-# The gateway imports the services' schemas and the identity token verifier,
-# so it gets services/ too (tests are kept out by .dockerignore).
-COPY services/ services/
+# No services/: the gateway documents from contracts/ and verifies tokens with
+# servicekit.tokens, so a change inside a service does not rebuild it.
 COPY gateway/ gateway/
-RUN python -m compileall -q servicekit services gateway
+RUN python -m compileall -q servicekit contracts gateway
 USER 10001:10001
 ENV WEB_SERVER_ADDRESS=0.0.0.0:8000
 EXPOSE 8000
@@ -63,7 +65,7 @@ CMD ["nameko", "run", "--config", "gateway/config.yaml", "gateway.service:Gatewa
 FROM runtime AS identity
 COPY services/__init__.py services/__init__.py
 COPY services/identity/ services/identity/
-RUN python -m compileall -q servicekit services
+RUN python -m compileall -q servicekit contracts services
 USER 10001:10001
 ENV WEB_SERVER_ADDRESS=0.0.0.0:8001
 EXPOSE 8001
@@ -74,7 +76,7 @@ CMD ["nameko", "run", "--config", "services/identity/config.yaml", "services.ide
 FROM runtime AS clients
 COPY services/__init__.py services/__init__.py
 COPY services/clients/ services/clients/
-RUN python -m compileall -q servicekit services
+RUN python -m compileall -q servicekit contracts services
 USER 10001:10001
 ENV WEB_SERVER_ADDRESS=0.0.0.0:8002
 EXPOSE 8002
@@ -86,7 +88,7 @@ CMD ["nameko", "run", "--config", "services/clients/config.yaml", "services.clie
 FROM runtime AS ledger
 COPY services/__init__.py services/__init__.py
 COPY services/ledger/ services/ledger/
-RUN python -m compileall -q servicekit services
+RUN python -m compileall -q servicekit contracts services
 USER 10001:10001
 ENV WEB_SERVER_ADDRESS=0.0.0.0:8003
 EXPOSE 8003

@@ -1,9 +1,17 @@
-"""The gateway's one entrypoint type: an HTTP route that authenticates, parses and
-bounds the request before a worker runs, and shapes every reply as JSON.
+"""The gateway's one entrypoint type: an HTTP route that authenticates and bounds the
+request before a worker runs, and shapes every reply as JSON.
 
-    @api("POST", "/api/v1/users", summary="创建用户 / Create a user", body=CreateUserSchema)
+    @api("POST", "/api/v1/users", status=201, body=CreateUserSchema, idempotent=True,
+         summary="创建用户 / Create a user")
     def create_user(self, req):
-        return 201, call(self.identity, "create_user", req.body)
+        return call(self.identity, "create_user", req.json)
+
+The gateway validates no payload: the service does, with the same contracts schema,
+after its permission check. The route's `body`/`query` schemas only document it in
+OpenAPI. What the gateway keeps is what is not about a payload's fields: the token,
+the rate limit, the size bound, that a body is a JSON object (a PATCH must have one),
+that query strings and path segments are text (UTF-8, no control characters: 400
+naming the parameter), and that an Idempotency-Key is 1-200 visible ASCII characters.
 
 The handler gets an ApiRequest; the auth context and the caller's IP travel to the
 services in nameko context data. Errors become {"error": {code, message, message_en,
@@ -13,14 +21,15 @@ nothing of the internals.
 import base64
 import json
 import logging
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
+from urllib.parse import unquote_to_bytes
 
 from eventlet.event import Event
-from marshmallow import ValidationError
 from nameko.exceptions import RemoteError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
@@ -31,12 +40,14 @@ from servicekit.web import HttpEndpoint
 from servicekit.errors import (
     AppError, BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType, ValidationFailed,
 )
+from servicekit.schema import text_problem
 
 from .security import AuthState, RateLimiter
 
 log = logging.getLogger(__name__)
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # visible ASCII, at most 200
 
 
 def json_default(value):
@@ -50,7 +61,13 @@ def json_default(value):
 
 
 def json_response(payload, status=200, headers=None):
-    body = "" if payload is None else json.dumps(payload, ensure_ascii=False, default=json_default)
+    body = b""
+    if payload is not None:
+        text = json.dumps(payload, ensure_ascii=False, default=json_default)
+        try:
+            body = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate echoed back (a refused field's name): escape it
+            body = json.dumps(payload, default=json_default).encode("ascii")
     return Response(body, status=status, headers=headers,
                     mimetype="application/json" if payload is not None else None)
 
@@ -83,6 +100,66 @@ def read_bounded(request, limit):
     return data
 
 
+def _shown(text):
+    """A name as it may be shown back: control characters escaped."""
+    return text if text_problem(text) is None else text.encode("unicode_escape", "backslashreplace").decode("ascii")
+
+
+def _refused(where, name, problem):
+    return ValidationFailed(fields={_shown(name): [problem]}, details={"in": where})
+
+
+def query_params(request):
+    """The query string as a dict of strings, as sent (the first value of a repeated
+    name): the service validates it. Refused here, naming the parameter: bytes that
+    are not UTF-8, control characters and lone surrogates."""
+    params = {}
+    for part in request.query_string.split(b"&"):
+        if not part:
+            continue
+        raw_name, _, raw_value = part.partition(b"=")
+        raw_name = unquote_to_bytes(raw_name.replace(b"+", b" "))
+        raw_value = unquote_to_bytes(raw_value.replace(b"+", b" "))
+        name = raw_name.decode("utf-8", "replace")
+        try:
+            raw_name.decode("utf-8")
+            value = raw_value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _refused("query", name, "不是有效的 UTF-8 文本 / not valid UTF-8 text") from None
+        problem = text_problem(name) or text_problem(value)
+        if problem:
+            raise _refused("query", name, problem)
+        params.setdefault(name, value)
+    return params
+
+
+def path_params(request):
+    """The URL's variables; control characters are refused, naming the variable."""
+    values = dict(request.path_values)
+    for name, value in values.items():
+        problem = text_problem(value) if isinstance(value, str) else None
+        if problem:
+            raise _refused("path", name, problem)
+    return values
+
+
+def idempotency_key(request):
+    """The Idempotency-Key header (None if absent): 1-200 visible ASCII characters."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        return None
+    if not IDEMPOTENCY_KEY.match(key):
+        raise BadRequest(code="IDEMPOTENCY_KEY_INVALID",
+                         message="Idempotency-Key 应为1至200个可见 ASCII 字符",
+                         message_en="Idempotency-Key must be 1 to 200 visible ASCII characters",
+                         details={"header": "Idempotency-Key", "length": len(key)})
+    return key
+
+
+def _not_json(constant):
+    raise ValueError(f"{constant} is not JSON")
+
+
 def client_ip(request):
     """The caller's address; X-Forwarded-For is believed only for the number of
     proxies we were told sit in front of us (TRUSTED_PROXY_HOPS)."""
@@ -98,9 +175,8 @@ def client_ip(request):
 class ApiRequest:
     raw: object
     auth: AuthContext = None
-    body: dict = None  # validated by the route's schema (types converted)
-    json: dict = None  # the JSON object as sent: what is passed on to services
-    query: dict = field(default_factory=dict)
+    json: dict = None  # the JSON object as sent: what is passed on to services, who validate it
+    query: dict = field(default_factory=dict)  # the query string, name -> text as sent
     path: dict = field(default_factory=dict)
     ip: str = None
     user_agent: str = None
@@ -114,12 +190,19 @@ class ApiRoute(HttpEndpoint):
 
     def __init__(self, method, url, *, summary, tags=(), public=False, body=None, query=None,
                  status=200, rate_limit=None, responses=None, description=None, documented=True,
-                 before_mfa=False, upload=False, bulk_body=False, **kwargs):
+                 before_mfa=False, upload=False, bulk_body=False, idempotent=False, reply=None, download=False,
+                 **kwargs):
         self.summary = summary
         self.tags = tuple(tags)
         self.public = public
+        # the contracts schemas of the body and the query: for the OpenAPI document only
         self.body_schema = body
         self.query_schema = query
+        self.reply_schema = reply  # the 2xx body's schema (contracts/<service>/responses.py), documented
+        self.download = download  # replies with an .xlsx file, not JSON
+        # the service honours Idempotency-Key here (it runs the use case with idempotent=...);
+        # only these routes advertise the header
+        self.idempotent = idempotent
         self.status = status
         self.rate_limit = rate_limit
         self.responses = responses or {}
@@ -158,13 +241,18 @@ class ApiRoute(HttpEndpoint):
         return setting("MAX_JSON_BODY_BYTES", 1024 * 1024, int)
 
     def read_json_body(self, request):
+        """The body as a JSON object. Numbers stay JSON numbers (an amount sent as one
+        is refused by the service's Money field); NaN and Infinity are not JSON."""
         data = read_bounded(request, self.body_limit())
         if not data.strip():
+            if self.method == "PATCH":
+                raise BadRequest(code="BODY_REQUIRED", message="请在请求体中给出要修改的字段",
+                                 message_en="A PATCH needs a JSON body with the fields to change")
             data = b"{}"
         elif request.mimetype != "application/json":
             raise UnsupportedMediaType(details={"expected": "application/json"})
         try:
-            payload = json.loads(data.decode("utf-8"), parse_float=Decimal)
+            payload = json.loads(data.decode("utf-8"), parse_constant=_not_json)
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise BadRequest(code="MALFORMED_JSON", message="请求体不是有效的 JSON",
                              message_en="The request body is not valid JSON",
@@ -198,42 +286,26 @@ class ApiRoute(HttpEndpoint):
             raise PayloadTooLarge(details={"limit_bytes": limit}) from exc
         if len(data) > limit:
             raise PayloadTooLarge(details={"limit_bytes": limit})
-        if not data:
-            raise BadRequest(code="FILE_EMPTY", message="上传的文件是空的", message_en="The uploaded file is empty")
+        # an empty file goes on: the service refuses it (FILE_EMPTY) after its permission check
         return {"filename": (filename or "upload")[:200], "content_type": content_type,
                 "content_base64": base64.b64encode(data).decode()}
-
-    @staticmethod
-    def validate(schema_cls, data, where):
-        try:
-            return schema_cls().load(data)
-        except ValidationError as exc:
-            raise ValidationFailed(fields=exc.messages, details={"in": where}) from exc
 
     def parse(self, request):
         ip = client_ip(request)
         if self.rate_limit:
             self.limiter.hit(ip, self.rate_limit)
         auth = None if self.public else self.authenticate(request)
+        user_agent = request.headers.get("User-Agent", "")[:300]
         if auth is not None:
-            auth = AuthContext(**{**auth.__dict__, "ip": ip,
-                                  "user_agent": request.headers.get("User-Agent", "")[:300]})
-        body = raw_json = upload = None
+            auth = AuthContext(**{**auth.__dict__, "ip": ip, "user_agent": user_agent})
+        path, query, key = path_params(request), query_params(request), idempotency_key(request)
+        body = upload = None
         if self.upload:
             upload = self.read_upload(request)
         elif self.method in BODY_METHODS:
-            body = raw_json = self.read_json_body(request)
-            if self.body_schema is not None:
-                body = self.validate(self.body_schema, raw_json, "body")
-        query = dict(request.args)
-        if self.query_schema is not None:
-            query = self.validate(self.query_schema, query, "query")
-        return ApiRequest(
-            raw=request, auth=auth, body=body, json=raw_json, query=query, path=dict(request.path_values),
-            ip=ip, user_agent=request.headers.get("User-Agent", "")[:300],
-            idempotency_key=(request.headers.get("Idempotency-Key") or "").strip()[:200] or None,
-            upload=upload,
-        )
+            body = self.read_json_body(request)
+        return ApiRequest(raw=request, auth=auth, json=body, query=query, path=path, ip=ip, user_agent=user_agent,
+                          idempotency_key=key, upload=upload)
 
     # -- nameko entrypoint -------------------------------------------------
     def handle_request(self, request):

@@ -12,8 +12,6 @@ from servicekit.config import setting
 from servicekit.errors import ServiceUnavailable, TooManyRequests, Unauthorized
 from servicekit.tokens import TokenVerifier, UnknownKeyError
 
-from .rpc import rpc_timeout
-
 log = logging.getLogger(__name__)
 
 
@@ -30,7 +28,7 @@ class AuthState(SharedExtension):
         self._lock = threading.Lock()
 
     def _fetch(self):
-        with ClusterRpcClient(timeout=rpc_timeout()) as rpc:
+        with ClusterRpcClient(timeout=setting("RPC_TIMEOUT_SECONDS", 10, float)) as rpc:
             return rpc.identity.public_auth_state()
 
     def sync(self, state=None):

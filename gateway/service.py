@@ -1,6 +1,8 @@
-"""The gateway: the only public HTTP surface. Each route authenticates and parses
-(gateway/http.py), then calls the owning service over RPC; services enforce
-permissions themselves."""
+"""The gateway: the only public HTTP surface. Each route authenticates and bounds the
+request (gateway/http.py), then passes it to the owning service over RPC; the
+services check permissions and validate every payload themselves, with the schemas
+of contracts/ (which the gateway reads only to write the OpenAPI document). The
+gateway imports no service code."""
 import logging
 
 from nameko.events import BROADCAST, event_handler
@@ -16,7 +18,7 @@ from .openapi import build_openapi
 from .routes.clients import ClientsRoutes
 from .routes.identity import ADMIN, IdentityRoutes
 from .routes.ledger import LedgerRoutes
-from .rpc import BulkServiceRpc, TimedServiceRpc, call
+from .rpc import bulk_rpc, call, service_rpc
 from .security import AuthState
 
 log = logging.getLogger(__name__)
@@ -33,10 +35,10 @@ class GatewayService(HealthEndpoints, IdentityRoutes, ClientsRoutes, LedgerRoute
     name = "gateway"
 
     observability = Observability()
-    identity = TimedServiceRpc("identity")
-    clients = TimedServiceRpc("clients")
-    ledger = TimedServiceRpc("ledger")
-    ledger_bulk = BulkServiceRpc("ledger")  # imports and batches: a longer deadline
+    identity = service_rpc("identity")
+    clients = service_rpc("clients")
+    ledger = service_rpc("ledger")
+    ledger_bulk = bulk_rpc("ledger")  # imports, exports and batches: a longer deadline
     auth_state = AuthStateAccess()
 
     # -- keeping the token checks current ---------------------------------

@@ -7,8 +7,9 @@ from marshmallow import ValidationError, fields
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal(10) ** 18
-_MONEY_RE = re.compile(r"^-?\d{1,18}(\.\d{1,2})?$")
-_PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits only: Python's \d also matches full-width "１００"
+_MONEY_RE = re.compile(r"^-?[0-9]{1,18}(\.[0-9]{1,2})?$")
+_PERIOD_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 
 
 def parse_money(value, allow_negative=False):
@@ -51,9 +52,13 @@ def money_str(value):
 
 
 class Money(fields.Field):
-    """marshmallow field: "1234.50" on the wire, Decimal('1234.50') inside."""
+    """marshmallow field: "1234.50" on the wire, Decimal('1234.50') inside. The wire
+    value must be a JSON string exactly so: a JSON number (1234.5 cannot say 0.1
+    exactly), surrounding spaces, full-width digits, a third decimal or 19 digits
+    before the point (NUMERIC(20,2)) are refused, never guessed."""
 
-    default_error_messages = {"invalid": "金额格式不正确 / invalid amount: {reason}"}
+    default_error_messages = {"invalid": "金额格式不正确 / invalid amount: {reason}", "required": "必填 / required",
+                              "null": "不能为 null / may not be null"}
 
     def __init__(self, *args, allow_negative=False, **kwargs):
         self.allow_negative = allow_negative
@@ -63,10 +68,21 @@ class Money(fields.Field):
         return None if value is None else money_str(value)
 
     def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, float):
+            raise self.make_error("invalid", reason='send a string such as "1234.50", not a float (JSON number)')
+        if not isinstance(value, str):
+            raise self.make_error("invalid", reason='send a string such as "1234.50", not a JSON number')
+        if value != value.strip():
+            raise self.make_error("invalid", reason="no spaces around the amount")
         try:
             return parse_money(value, self.allow_negative)
         except ValueError as exc:
             raise self.make_error("invalid", reason=str(exc)) from exc
+
+    def openapi(self):
+        """What OpenAPI says of the field (gateway/openapi.py reads `openapi()`)."""
+        pattern = r"^-?[0-9]{1,18}(\.[0-9]{1,2})?$" if self.allow_negative else r"^[0-9]{1,18}(\.[0-9]{1,2})?$"
+        return {"type": "string", "pattern": pattern, "example": "1234.50"}
 
 
 @dataclass(frozen=True, order=True)
@@ -100,7 +116,13 @@ class Period:
 
 
 class PeriodField(fields.Field):
-    default_error_messages = {"invalid": "期间格式应为 YYYY-MM / period must look like 2026-01"}
+    """"YYYY-MM" on the wire (ASCII digits, month 01-12), a Period inside."""
+
+    default_error_messages = {"invalid": "期间格式应为 YYYY-MM / period must look like 2026-01",
+                              "required": "必填 / required", "null": "不能为 null / may not be null"}
+
+    def openapi(self):
+        return {"type": "string", "pattern": r"^(19|[2-9][0-9])[0-9]{2}-(0[1-9]|1[0-2])$", "example": "2026-01"}
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else str(value)

@@ -1,143 +1,118 @@
-"""The shapes the clients service accepts, used twice: by the gateway to refuse bad
-HTTP input early and document it in OpenAPI, and by the service itself, because its
-RPC is an API too. Shapes and lengths only: check characters, phone and email
-formats and uniqueness are business rules in domain/rules.py, so every problem of a
-payload is reported at once with its own code."""
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+"""The shapes the clients service accepts, used twice: by the gateway to document them
+in OpenAPI, and by the service itself, which validates every payload with them
+(after its permission check), because its RPC is an API too. Built from
+servicekit.schema, the one input rule of every service. Shapes and lengths only:
+check characters, phone and email formats and uniqueness are business rules in
+domain/rules.py, so every problem of a payload is reported at once with its own code.
 
-from servicekit.money import Money, PeriodField
+`allow_none=True` only where the column takes NULL (a PATCH with `null` clears it)."""
+from marshmallow import ValidationError, validate, validates_schema
+
+from servicekit.schema import (  # noqa: F401 - UploadSchema: the shape import_clients takes
+    Boolean, Choice, Code, Date, Integer, List, Money, Name, Nested, PeriodField, QueryInteger, Strict, Text,
+    UploadSchema, Uuid, one_of,
+)
 
 from .labels import (
     ACCOUNTING_STANDARDS, ASSIGNMENT_ROLES, BILLING_CYCLES, CLIENT_STATUSES, CONTRACT_SERVICES, CONTRACT_STATUSES,
     FEEDBACK_KINDS, FEEDBACK_STATUSES, LOCATION_CLASSES, SERVICE_RECORD_KINDS, TAXPAYER_TYPES,
 )
 
-
-class MoneyString(Money):
-    """Money that must arrive as a JSON string ("1234.50"): the gateway reads JSON
-    numbers as Decimal, and an amount sent as a number is refused, not guessed."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
-            raise self.make_error("invalid", reason='send the amount as a string such as "1234.50"')
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
-def _one_of(choices):
-    keys = list(choices)
-    return validate.OneOf(keys, error="应为以下之一 / must be one of: " + ", ".join(keys))
-
-
-def _text(max_length, required=False, min_length=None, **kwargs):
-    length = validate.Length(min=min_length, max=max_length,
-                             error=f"长度应不超过{max_length}个字符 / at most {max_length} characters"
-                             if min_length is None else
-                             f"长度应为{min_length}至{max_length}个字符 / {min_length} to {max_length} characters")
-    if required:
-        return fields.String(required=True, validate=length, **kwargs)
-    return fields.String(validate=length, allow_none=True, **kwargs)
-
-
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
 class LegalRepresentativeSchema(Strict):
     """The ID number may follow later (it often does when a list is imported)."""
-    name = _text(50, required=True, min_length=1)
-    id_number = _text(30, load_only=True)
+    name = Name(50, required=True, min_length=1)
+    id_number = Text(30, allow_none=True, load_only=True)
 
 
 class LegalRepresentativeUpdateSchema(Strict):
     """Either part may be left out: the other is kept."""
-    name = _text(50, min_length=1)
-    id_number = _text(30, min_length=1, load_only=True)
+    name = Name(50, min_length=1)
+    id_number = Text(30, min_length=1, allow_none=True, load_only=True)
 
 
 class ContactSchema(Strict):
-    name = _text(50, required=True, min_length=1)
-    role = _text(50)  # 老板, 财务负责人, 出纳 …
-    mobile = _text(20)
-    email = _text(254)
-    wechat = _text(50)
-    primary = fields.Boolean()
+    name = Name(50, required=True, min_length=1)
+    role = Text(50, allow_none=True)  # 老板, 财务负责人, 出纳 …
+    mobile = Text(20, allow_none=True)
+    email = Text(254, allow_none=True)  # its format is checked by domain/rules.py (INVALID_EMAIL)
+    wechat = Text(50, allow_none=True)
+    primary = Boolean()
 
 
 class ContactUpdateSchema(ContactSchema):
-    name = _text(50, min_length=1)
+    name = Name(50, min_length=1)
 
 
 class BankAccountSchema(Strict):
-    bank = _text(100, required=True, min_length=1)
-    branch = _text(100)
-    account_number = _text(40, required=True, min_length=1, load_only=True)
-    purpose = _text(50)  # 基本户, 一般户, 专用户 …
-    currency = fields.String(validate=validate.Regexp(
-        r"^[A-Za-z]{3}$", error="币种为3位字母代码，如 CNY / a 3-letter currency code"))
+    bank = Name(100, required=True, min_length=1)
+    branch = Text(100, allow_none=True)
+    account_number = Text(40, required=True, min_length=1, load_only=True)
+    purpose = Text(50, allow_none=True)  # 基本户, 一般户, 专用户 …
+    currency = Text(3, validate=validate.Regexp(r"^[A-Za-z]{3}$",
+                                                error="币种为3位字母代码，如 CNY / a 3-letter currency code"))
 
 
 class BankAccountUpdateSchema(BankAccountSchema):
-    bank = _text(100, min_length=1)
-    account_number = _text(40, min_length=1, load_only=True)
+    bank = Name(100, min_length=1)
+    account_number = Text(40, min_length=1, load_only=True)
 
 
 class ClientFields(Strict):
     """The company's own fields, all optional here."""
-    short_name = _text(100)
-    small_low_profit = fields.Boolean()
-    industry = _text(100)
-    accounting_standard = fields.String(validate=_one_of(ACCOUNTING_STANDARDS))
-    registered_address = _text(300)
-    office_address = _text(300)
-    location_class = fields.String(validate=_one_of(LOCATION_CLASSES), allow_none=True)
-    tax_authority = _text(200)
-    establishment_date = fields.Date(allow_none=True)
-    registered_capital = MoneyString(allow_none=True)
-    business_scope = _text(2000)
+    short_name = Name(100, allow_none=True)
+    small_low_profit = Boolean()
+    industry = Text(100, allow_none=True)
+    accounting_standard = Choice(ACCOUNTING_STANDARDS)
+    registered_address = Text(300, allow_none=True)
+    office_address = Text(300, allow_none=True)
+    location_class = Choice(LOCATION_CLASSES, allow_none=True)
+    tax_authority = Text(200, allow_none=True)
+    establishment_date = Date(allow_none=True)
+    registered_capital = Money(allow_none=True)
+    business_scope = Text(2000, allow_none=True, multiline=True)
 
 
 class CreateClientSchema(ClientFields):
-    name = _text(200, required=True, min_length=1)
-    credit_code = _text(30, required=True, min_length=1)
-    taxpayer_type = fields.String(required=True, validate=_one_of(TAXPAYER_TYPES))
-    legal_representative = fields.Nested(LegalRepresentativeSchema, allow_none=True)
-    contacts = fields.List(fields.Nested(ContactSchema), validate=validate.Length(max=20))
-    bank_accounts = fields.List(fields.Nested(BankAccountSchema), validate=validate.Length(max=20))
+    name = Name(200, required=True, min_length=1)
+    credit_code = Code(30, required=True, min_length=1)
+    taxpayer_type = Choice(TAXPAYER_TYPES, required=True)
+    legal_representative = Nested(LegalRepresentativeSchema, allow_none=True)
+    contacts = List(Nested(ContactSchema), validate=validate.Length(max=20))
+    bank_accounts = List(Nested(BankAccountSchema), validate=validate.Length(max=20))
 
 
 class UpdateClientSchema(ClientFields):
     """PATCH: the fields given change; `version` is the one the caller read (409 if stale)."""
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    name = _text(200, min_length=1)
-    credit_code = _text(30, min_length=1)
-    taxpayer_type = fields.String(validate=_one_of(TAXPAYER_TYPES))
-    legal_representative = fields.Nested(LegalRepresentativeUpdateSchema, allow_none=True)
+    version = Integer(1, 2 ** 31 - 1, required=True)
+    name = Name(200, min_length=1)
+    credit_code = Code(30, min_length=1)
+    taxpayer_type = Choice(TAXPAYER_TYPES)
+    legal_representative = Nested(LegalRepresentativeUpdateSchema, allow_none=True)
 
 
 class ChangeStatusSchema(Strict):
-    status = fields.String(required=True, validate=_one_of(CLIENT_STATUSES))
-    reason = _text(500)
-    version = fields.Integer(strict=True, validate=validate.Range(min=1))
+    status = Choice(CLIENT_STATUSES, required=True)
+    reason = Text(500, allow_none=True, multiline=True)
+    version = Integer(1, 2 ** 31 - 1)
 
 
 class RevealSchema(Strict):
-    reason = _text(200)
+    reason = Text(200, allow_none=True)
 
 
 class PageQuery(Strict):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    page = QueryInteger(1, 100000, load_default=1)
+    page_size = QueryInteger(1, 200, load_default=50)
 
 
 class ClientFilters(Strict):
-    q = fields.String(validate=validate.Length(min=1, max=100))  # name or short name (substring), credit code (prefix)
-    taxpayer_type = fields.String(validate=_one_of(TAXPAYER_TYPES))
-    status = fields.String(validate=_one_of(CLIENT_STATUSES))
-    accountant_id = fields.UUID()  # assigned as accountant
-    assignee_id = fields.UUID()  # assigned in any role
-    sort = fields.String(load_default="name", validate=_one_of({"name": 1, "created_at": 1, "credit_code": 1}))
-    order = fields.String(load_default="asc", validate=_one_of({"asc": 1, "desc": 1}))
+    q = Text(100, min_length=1)  # name or short name (substring), credit code (prefix)
+    taxpayer_type = Choice(TAXPAYER_TYPES)
+    status = Choice(CLIENT_STATUSES)
+    accountant_id = Uuid()  # assigned as accountant
+    assignee_id = Uuid()  # assigned in any role
+    sort = Choice(("name", "created_at", "credit_code"), load_default="name")
+    order = Choice(("asc", "desc"), load_default="asc")
 
 
 class ClientsQuery(ClientFilters, PageQuery):
@@ -148,16 +123,17 @@ class ExportQuery(ClientFilters):
     pass
 
 
-_services = fields.List(fields.String(validate=_one_of(CONTRACT_SERVICES)), validate=validate.Length(min=1, max=10))
+def _services(**kwargs):
+    return List(Choice(CONTRACT_SERVICES), validate=validate.Length(min=1, max=10), **kwargs)
 
 
 class ContractTerms(Strict):
-    start_date = fields.Date()
-    end_date = fields.Date()
-    services = _services
-    fee = MoneyString()
-    billing_cycle = fields.String(validate=_one_of(BILLING_CYCLES))
-    notes = _text(1000)
+    start_date = Date()
+    end_date = Date()
+    services = _services()
+    fee = Money()
+    billing_cycle = Choice(BILLING_CYCLES)
+    notes = Text(1000, allow_none=True, multiline=True)
 
     @validates_schema
     def dates_in_order(self, data, **kwargs):
@@ -166,22 +142,21 @@ class ContractTerms(Strict):
 
 
 class CreateContractSchema(ContractTerms):
-    number = _text(50, required=True, min_length=1)
-    start_date = fields.Date(required=True)
-    end_date = fields.Date(required=True)
-    services = fields.List(fields.String(validate=_one_of(CONTRACT_SERVICES)), required=True,
-                           validate=validate.Length(min=1, max=10))
-    fee = MoneyString(required=True)
-    billing_cycle = fields.String(required=True, validate=_one_of(BILLING_CYCLES))
+    number = Code(50, required=True, min_length=1)
+    start_date = Date(required=True)
+    end_date = Date(required=True)
+    services = _services(required=True)
+    fee = Money(required=True)
+    billing_cycle = Choice(BILLING_CYCLES, required=True)
 
 
 class UpdateContractSchema(ContractTerms):
     """A draft's terms (and number) before it is signed."""
-    number = _text(50, min_length=1)
+    number = Code(50, min_length=1)
 
 
 class AmendContractSchema(ContractTerms):
-    note = _text(500)  # why the terms change
+    note = Text(500, allow_none=True, multiline=True)  # why the terms change
 
     @validates_schema
     def something_changes(self, data, **kwargs):
@@ -190,53 +165,52 @@ class AmendContractSchema(ContractTerms):
 
 
 class TerminateContractSchema(Strict):
-    reason = _text(500, required=True, min_length=1)
-    terminated_on = fields.Date(required=True)
+    reason = Text(500, required=True, min_length=1, multiline=True)
+    terminated_on = Date(required=True)
 
 
 class ContractsQuery(PageQuery):
-    status = fields.String(validate=_one_of(CONTRACT_STATUSES))
+    status = Choice(CONTRACT_STATUSES)
 
 
 class ExpiringQuery(PageQuery):
-    days = fields.Integer(load_default=30, validate=validate.Range(min=0, max=366))
+    days = QueryInteger(0, 366, load_default=30)
 
 
 class AssignSchema(Strict):
-    user_id = fields.UUID(required=True)
+    user_id = Uuid(required=True)
 
 
 class ServiceRecordSchema(Strict):
-    date = fields.Date(required=True)
-    kind = fields.String(required=True, validate=_one_of(SERVICE_RECORD_KINDS))
-    description = _text(2000, required=True, min_length=1)
-    result = _text(500)
-    staff_user_id = fields.UUID()  # who did it: the caller unless given (must serve the client)
+    date = Date(required=True)
+    kind = Choice(SERVICE_RECORD_KINDS, required=True)
+    description = Text(2000, required=True, min_length=1, multiline=True)
+    result = Text(500, allow_none=True, multiline=True)
+    staff_user_id = Uuid()  # who did it: the caller unless given (must serve the client)
 
 
 class ServiceRecordsQuery(PageQuery):
     period = PeriodField()
-    kind = fields.String(validate=_one_of(SERVICE_RECORD_KINDS))
+    kind = Choice(SERVICE_RECORD_KINDS)
 
 
 class FeedbackSchema(Strict):
-    kind = fields.String(required=True, validate=_one_of(FEEDBACK_KINDS))
-    content = _text(2000, required=True, min_length=1)
+    kind = Choice(FEEDBACK_KINDS, required=True)
+    content = Text(2000, required=True, min_length=1, multiline=True)
 
 
 class HandleFeedbackSchema(Strict):
-    note = _text(1000, required=True, min_length=1)
+    note = Text(1000, required=True, min_length=1, multiline=True)
 
 
 class CloseFeedbackSchema(Strict):
-    satisfaction = fields.Integer(required=True, strict=True, validate=validate.Range(
-        min=1, max=5, error="满意度为1到5 / satisfaction is 1 to 5"))
-    note = _text(1000)
+    satisfaction = Integer(1, 5, required=True, error="满意度为1到5 / satisfaction is 1 to 5")
+    note = Text(1000, allow_none=True, multiline=True)
 
 
 class FeedbackQuery(PageQuery):
-    status = fields.String(validate=_one_of(FEEDBACK_STATUSES))
-    kind = fields.String(validate=_one_of(FEEDBACK_KINDS))
+    status = Choice(FEEDBACK_STATUSES)
+    kind = Choice(FEEDBACK_KINDS)
 
 
 class BoardQuery(Strict):
@@ -244,7 +218,7 @@ class BoardQuery(Strict):
 
 
 class RevealLogQuery(PageQuery):
-    client_id = fields.UUID()
+    client_id = Uuid()
 
 
-ROLE_VALIDATOR = _one_of(ASSIGNMENT_ROLES)
+ROLE_VALIDATOR = one_of(ASSIGNMENT_ROLES)

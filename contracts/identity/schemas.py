@@ -1,19 +1,38 @@
-"""The shapes identity accepts, used twice: by the gateway to refuse bad HTTP input
-early and document it in OpenAPI, and by the service itself, because its RPC is an
-API too. Business rules (password policy, uniqueness) live in domain/."""
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+"""The shapes identity accepts, used twice: by the gateway to document them in
+OpenAPI, and by the service itself, which validates every payload with them (after
+its permission check), because its RPC is an API too. Built from servicekit.schema,
+the one input rule of every service. Business rules (password policy, uniqueness)
+live in domain/.
+
+Passwords and tokens are `Secret`s: taken exactly as sent, never trimmed."""
+from marshmallow import ValidationError, validate, validates_schema
 
 from servicekit.auth import ROLES
+from servicekit.schema import (
+    Boolean, Choice, DateTime, Email, List, Name, QueryBoolean, QueryInteger, Secret, Strict, Text, Uuid,
+)
 
-_name = fields.String(required=True, validate=validate.Length(min=1, max=50))
-_password = fields.String(required=True, validate=validate.Length(min=1, max=128), load_only=True)
-_email = fields.Email(validate=validate.Length(max=254))
-_phone = fields.String(validate=validate.Length(min=11, max=20))
+_SIX_DIGITS = validate.Regexp(r"^[0-9]{6}$", error="验证码为6位数字 / the code has 6 digits")
 
 
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
+def _name():
+    return Name(50, required=True, min_length=1)
+
+
+def _password():
+    return Secret(128, required=True, min_length=1, load_only=True)
+
+
+def _phone():
+    return Text(20, min_length=11)
+
+
+def _login():
+    return Text(254, required=True, min_length=3)  # an email or a mobile phone number
+
+
+def _roles(**kwargs):
+    return List(Choice(sorted(ROLES)), validate=validate.Length(min=1, max=5), **kwargs)
 
 
 class EmailOrPhone(Strict):
@@ -24,28 +43,28 @@ class EmailOrPhone(Strict):
 
 
 class RegisterAgencySchema(EmailOrPhone):
-    agency_name = fields.String(required=True, validate=validate.Length(min=2, max=100))
-    name = _name
-    email = _email
-    phone = _phone
-    password = _password
+    agency_name = Name(100, required=True, min_length=2)
+    name = _name()
+    email = Email()
+    phone = _phone()
+    password = _password()
 
 
 class VerifyRegistrationSchema(Strict):
-    registration_id = fields.UUID(required=True)
-    code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="验证码为6位数字 / the code has 6 digits"))
+    registration_id = Uuid(required=True)
+    code = Text(6, required=True, validate=_SIX_DIGITS)
 
 
 class LoginSchema(Strict):
-    login = fields.String(required=True, validate=validate.Length(min=3, max=254))
-    password = _password
-    otp = fields.String(validate=validate.Length(max=20), load_only=True)
+    login = _login()
+    password = _password()
+    otp = Text(20, load_only=True)
 
 
 class MfaLoginSchema(Strict):
-    mfa_token = fields.String(required=True, validate=validate.Length(max=2000))
-    otp = fields.String(validate=validate.Length(max=20))
-    recovery_code = fields.String(validate=validate.Length(max=30))
+    mfa_token = Secret(2000, required=True)
+    otp = Text(20)
+    recovery_code = Text(30)
 
     @validates_schema
     def code_given(self, data, **kwargs):
@@ -54,36 +73,36 @@ class MfaLoginSchema(Strict):
 
 
 class RefreshSchema(Strict):
-    refresh_token = fields.String(required=True, validate=validate.Length(min=10, max=200))
+    refresh_token = Secret(200, required=True, min_length=10)
 
 
 class LogoutSchema(Strict):
-    refresh_token = fields.String(validate=validate.Length(max=200))
+    refresh_token = Secret(200)
 
 
 class ForgotPasswordSchema(Strict):
-    login = fields.String(required=True, validate=validate.Length(min=3, max=254))
+    login = _login()
 
 
 class ResetPasswordSchema(Strict):
-    login = fields.String(required=True, validate=validate.Length(min=3, max=254))
-    code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="验证码为6位数字 / the code has 6 digits"))
-    new_password = _password
+    login = _login()
+    code = Text(6, required=True, validate=_SIX_DIGITS)
+    new_password = _password()
 
 
 class ChangePasswordSchema(Strict):
-    current_password = _password
-    new_password = _password
+    current_password = _password()
+    new_password = _password()
 
 
 class MfaConfirmSchema(Strict):
-    otp = fields.String(required=True, validate=validate.Length(min=6, max=10))
+    otp = Text(10, required=True, min_length=6)
 
 
 class MfaDisableSchema(Strict):
-    password = _password
-    otp = fields.String(validate=validate.Length(max=10))
-    recovery_code = fields.String(validate=validate.Length(max=30))
+    password = _password()
+    otp = Text(10)
+    recovery_code = Text(30)
 
     @validates_schema
     def code_given(self, data, **kwargs):
@@ -91,45 +110,42 @@ class MfaDisableSchema(Strict):
             raise ValidationError("请输入动态码或恢复码 / give an otp or a recovery code", "otp")
 
 
-_roles = fields.List(fields.String(validate=validate.OneOf(sorted(ROLES))), validate=validate.Length(min=1, max=5))
-
-
 class CreateUserSchema(EmailOrPhone):
-    name = _name
-    email = _email
-    phone = _phone
-    password = _password
-    roles = fields.List(fields.String(validate=validate.OneOf(sorted(ROLES))), required=True,
-                        validate=validate.Length(min=1, max=5))
-    client_id = fields.UUID()
+    name = _name()
+    email = Email()
+    phone = _phone()
+    password = _password()
+    roles = _roles(required=True)
+    client_id = Uuid()  # for a user with the client role: one of the agency's clients
 
 
 class UpdateUserSchema(Strict):
-    name = fields.String(validate=validate.Length(min=1, max=50))
-    roles = _roles
-    disabled = fields.Boolean()
-    client_id = fields.UUID(allow_none=True)
+    """PATCH: the fields given change; `client_id: null` unlinks the client."""
+    name = Name(50, min_length=1)
+    roles = _roles()
+    disabled = Boolean()
+    client_id = Uuid(allow_none=True)
 
 
 class UpdateAgencySchema(Strict):
-    name = fields.String(validate=validate.Length(min=2, max=100))
-    mfa_required = fields.Boolean()
+    name = Name(100, min_length=2)
+    mfa_required = Boolean()
 
 
 class PageQuery(Strict):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    page = QueryInteger(1, 100000, load_default=1)
+    page_size = QueryInteger(1, 200, load_default=50)
 
 
 class UsersQuery(PageQuery):
-    role = fields.String(validate=validate.OneOf(sorted(ROLES)))
-    q = fields.String(validate=validate.Length(max=100))
-    include_disabled = fields.Boolean(load_default=True)
+    role = Choice(sorted(ROLES))
+    q = Text(100)
+    include_disabled = QueryBoolean(load_default=True)
 
 
 class AuditQuery(PageQuery):
-    action = fields.String(validate=validate.Length(max=60))
-    actor_id = fields.UUID()
-    target_id = fields.String(validate=validate.Length(max=100))
-    since = fields.AwareDateTime(default_timezone=None)
-    until = fields.AwareDateTime(default_timezone=None)
+    action = Text(60)
+    actor_id = Uuid()
+    target_id = Text(100)
+    since = DateTime()
+    until = DateTime()

@@ -1,20 +1,18 @@
 """The shapes the reports and period-end RPCs accept (科目余额表, 总账, 明细账, 序时账,
-辅助余额表, 计提, 批量结账). Used twice: by the gateway to refuse bad HTTP input early
-and document it, and by the service itself, because its RPC is an API too.
+辅助余额表, 计提, 批量结账). Used twice: by the gateway to document them in OpenAPI, and
+by the service itself, which validates every payload with them (after its permission
+check), because its RPC is an API too. Built from servicekit.schema.
 
-Query strings arrive as text, so numbers are parsed from strings. A range is either
-one `period` or `from` + `to` (both "YYYY-MM", from ≤ to, at most 10 years apart)."""
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+Query strings arrive as text: their integers are ASCII digits ("25"). A range is
+either one `period` or `from` + `to` (both "YYYY-MM", from ≤ to, at most 10 years
+apart)."""
+from marshmallow import ValidationError, fields, validate, validates_schema
 
-from servicekit.money import PeriodField
+from servicekit.schema import Choice, Date, Dict, List, PeriodField, QueryInteger, Strict, Text, Uuid
+
+from .labels import AUX_KINDS
 
 MAX_RANGE_MONTHS = 120
-AUX_KINDS = ("customer", "supplier", "department", "project", "employee")
-
-
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 def _months(start, end):
@@ -45,31 +43,36 @@ class _Range(Strict):
             raise ValidationError(f"期间范围最多{MAX_RANGE_MONTHS}个月 / at most {MAX_RANGE_MONTHS} periods", "to")
 
 
-class _Paged(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000000))
-    page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+class _Paged(Strict):
+    page = QueryInteger(1, 1000000, load_default=1)
+    page_size = QueryInteger(1, 1000, load_default=100)
 
 
-_ACCOUNT = dict(validate=validate.Regexp(r"^\d{4}(\d{2}){0,3}$",
-                                         error="科目代码应为4-2-2-2位数字 / account code must be digits 4-2-2-2"))
-_LEVEL = fields.Integer(validate=validate.Range(min=1, max=4, error="级次为1至4 / level is 1 to 4"), allow_none=True)
+def _account(**kwargs):
+    return Text(20, validate=validate.Regexp(r"^[0-9]{4}([0-9]{2}){0,3}$",
+                                             error="科目代码应为4-2-2-2位数字 / account code must be digits 4-2-2-2"),
+                **kwargs)
+
+
+def _level():
+    return QueryInteger(1, 4, error="级次为1至4 / level is 1 to 4", allow_none=True)
 
 
 class TrialBalanceQuery(_Range):
     """科目余额表: `level` shows accounts up to that level (1 = first-level only)."""
-    level = _LEVEL
+    level = _level()
 
 
 class LedgerRangeQuery(_Range):
     """总账: every account (or one account and its sub-accounts) per period of the range."""
-    account = fields.String(**_ACCOUNT)
-    level = _LEVEL
+    account = _account()
+    level = _level()
 
 
 class DetailLedgerQuery(_Range, _Paged):
     """明细账: one account incl. its sub-accounts, its posted lines with a running balance."""
-    account = fields.String(required=True, **_ACCOUNT)
-    aux_item = fields.UUID()
+    account = _account(required=True)
+    aux_item = Uuid()
 
 
 class JournalQuery(_Range, _Paged):
@@ -78,8 +81,8 @@ class JournalQuery(_Range, _Paged):
 
 class AuxBalancesQuery(_Range):
     """辅助核算余额表: balances per auxiliary item."""
-    kind = fields.String(validate=validate.OneOf(AUX_KINDS))
-    account = fields.String(**_ACCOUNT)
+    kind = Choice(AUX_KINDS)
+    account = _account()
 
 
 class PeriodQuery(Strict):
@@ -90,14 +93,13 @@ class AccrueSchema(Strict):
     """计提: a template (salary 计提工资, depreciation 计提折旧, surtax 计提税金及附加,
     amortization 摊销 — the key or its Chinese name) and its inputs by field, amounts as
     strings such as "1234.50" (the template checks them and names a bad one)."""
-    template = fields.String(required=True, validate=validate.Length(min=1, max=50))
-    amounts = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=50)),
-                          values=fields.Raw(allow_none=True), load_default=dict)
-    date = fields.Date()  # default: the last day of the period
-    word = fields.String(validate=validate.Length(min=1, max=4))
+    template = Text(50, required=True, min_length=1)
+    amounts = Dict(keys=Text(50, min_length=1), values=fields.Raw(allow_none=True), load_default=dict)
+    date = Date()  # default: the last day of the period
+    word = Text(4, min_length=1)  # the domain names an unknown word (WORD_UNKNOWN)
 
 
 class BatchCloseSchema(Strict):
     """批量结账: the period, and optionally which clients (default: every book I may see)."""
     period = PeriodField(required=True)
-    client_ids = fields.List(fields.UUID(), validate=validate.Length(min=1, max=10000), allow_none=True)
+    client_ids = List(Uuid(), validate=validate.Length(min=1, max=10000), allow_none=True)

@@ -1,9 +1,10 @@
 """Routes owned by the clients service (客户管理): client companies, contacts, bank
 accounts, the legal representative, staff assignments, contracts, service records,
-feedback, the monthly board, Excel import and export. The gateway checks shapes
-with the service's own schemas; the service checks permissions, visibility and
-the business rules itself."""
+feedback, the monthly board, Excel import and export. The service validates every
+payload (with contracts.clients, which the gateway reads only for OpenAPI) and checks
+permissions, visibility and the business rules itself."""
 from contracts.clients import schemas as cs
+from contracts.clients import responses as cr
 
 from ..http import api, file_response
 from ..rpc import call
@@ -15,10 +16,6 @@ SERVICE = ("服务与反馈 Service & feedback",)
 EXCEL = ("导入导出 Excel",)
 
 
-def query_of(req):
-    return dict(req.raw.args)
-
-
 def download(reply):
     return file_response(reply["content_base64"], reply["filename"], reply["content_type"])
 
@@ -27,22 +24,23 @@ class ClientsRoutes:
     """Mixed into GatewayService, which provides `self.clients` (RPC to clients)."""
 
     # -- client companies ----------------------------------------------------------
-    @api("POST", "/api/v1/clients", status=201, body=cs.CreateClientSchema,
+    @api("POST", "/api/v1/clients", reply=cr.ClientReply, status=201, body=cs.CreateClientSchema, idempotent=True,
          summary="新建客户 / Create a client company", tags=CLIENTS)
     def create_client(self, req):
         return call(self.clients, "create_client", req.json)
 
-    @api("GET", "/api/v1/clients", query=cs.ClientsQuery,
+    @api("GET", "/api/v1/clients", reply=cr.ClientsPage, query=cs.ClientsQuery,
          summary="客户列表 / Clients I may see: search, filter, sort, page", tags=CLIENTS)
     def list_clients(self, req):
-        return call(self.clients, "list_clients", query_of(req))
+        return call(self.clients, "list_clients", req.query)
 
-    @api("GET", "/api/v1/clients/<client_id>", summary="客户详情 / One client with contacts and bank accounts",
+    @api("GET", "/api/v1/clients/<client_id>", reply=cr.ClientReply,
+         summary="客户详情 / One client with contacts and bank accounts",
          tags=CLIENTS)
     def get_client(self, req):
         return call(self.clients, "get_client", req.path["client_id"])
 
-    @api("PATCH", "/api/v1/clients/<client_id>", body=cs.UpdateClientSchema,
+    @api("PATCH", "/api/v1/clients/<client_id>", reply=cr.ClientReply, body=cs.UpdateClientSchema,
          summary="修改客户 / Change a client (with the version read; 409 if stale)", tags=CLIENTS)
     def update_client(self, req):
         return call(self.clients, "update_client", req.path["client_id"], req.json)
@@ -60,10 +58,11 @@ class ClientsRoutes:
     @api("GET", "/api/v1/clients/reveal-log", query=cs.RevealLogQuery,
          summary="敏感信息查看记录 / Who revealed which sensitive value, when", tags=CLIENTS)
     def reveal_log(self, req):
-        return call(self.clients, "reveal_log", query_of(req))
+        return call(self.clients, "reveal_log", req.query)
 
     # -- contacts and bank accounts ----------------------------------------------------
-    @api("GET", "/api/v1/clients/<client_id>/contacts", summary="联系人 / A client's contacts", tags=CLIENTS)
+    @api("GET", "/api/v1/clients/<client_id>/contacts", reply=cr.Contacts, summary="联系人 / A client's contacts",
+         tags=CLIENTS)
     def list_contacts(self, req):
         return call(self.clients, "list_contacts", req.path["client_id"])
 
@@ -83,7 +82,8 @@ class ClientsRoutes:
         call(self.clients, "remove_contact", req.path["client_id"], req.path["contact_id"])
         return 204, None
 
-    @api("GET", "/api/v1/clients/<client_id>/bank-accounts", summary="银行账户 / A client's bank accounts (masked)",
+    @api("GET", "/api/v1/clients/<client_id>/bank-accounts", reply=cr.BankAccounts,
+         summary="银行账户 / A client's bank accounts (masked)",
          tags=CLIENTS)
     def list_bank_accounts(self, req):
         return call(self.clients, "list_bank_accounts", req.path["client_id"])
@@ -127,15 +127,16 @@ class ClientsRoutes:
     @api("GET", "/api/v1/clients/<client_id>/assignments/history", query=cs.PageQuery,
          summary="分配记录 / Every (re)assignment of the client", tags=STAFF)
     def assignment_history(self, req):
-        return call(self.clients, "assignment_history", req.path["client_id"], query_of(req))
+        return call(self.clients, "assignment_history", req.path["client_id"], req.query)
 
     # -- contracts ----------------------------------------------------------------------
     @api("GET", "/api/v1/clients/<client_id>/contracts", query=cs.ContractsQuery,
          summary="客户的合同 / A client's contracts", tags=CONTRACTS)
     def list_contracts(self, req):
-        return call(self.clients, "list_contracts", req.path["client_id"], query_of(req))
+        return call(self.clients, "list_contracts", req.path["client_id"], req.query)
 
-    @api("POST", "/api/v1/clients/<client_id>/contracts", status=201, body=cs.CreateContractSchema,
+    @api("POST", "/api/v1/clients/<client_id>/contracts", reply=cr.ContractReply, status=201,
+         body=cs.CreateContractSchema,
          summary="起草合同 / Draft a contract", tags=CONTRACTS)
     def create_contract(self, req):
         return call(self.clients, "create_contract", req.path["client_id"], req.json)
@@ -143,9 +144,10 @@ class ClientsRoutes:
     @api("GET", "/api/v1/contracts/expiring", query=cs.ExpiringQuery,
          summary="即将到期的合同 / Contracts in force ending within the next days (30)", tags=CONTRACTS)
     def expiring_contracts(self, req):
-        return call(self.clients, "expiring_contracts", query_of(req))
+        return call(self.clients, "expiring_contracts", req.query)
 
-    @api("GET", "/api/v1/contracts/<contract_id>", summary="合同详情 / One contract", tags=CONTRACTS)
+    @api("GET", "/api/v1/contracts/<contract_id>", reply=cr.ContractReply, summary="合同详情 / One contract",
+         tags=CONTRACTS)
     def get_contract(self, req):
         return call(self.clients, "get_contract", req.path["contract_id"])
 
@@ -178,7 +180,7 @@ class ClientsRoutes:
     @api("GET", "/api/v1/clients/<client_id>/service-records", query=cs.ServiceRecordsQuery,
          summary="服务记录 / What was done for the client", tags=SERVICE)
     def list_service_records(self, req):
-        return call(self.clients, "list_service_records", req.path["client_id"], query_of(req))
+        return call(self.clients, "list_service_records", req.path["client_id"], req.query)
 
     @api("POST", "/api/v1/clients/<client_id>/service-records", status=201, body=cs.ServiceRecordSchema,
          summary="登记服务记录 / Record a service done", tags=SERVICE)
@@ -188,7 +190,7 @@ class ClientsRoutes:
     @api("GET", "/api/v1/clients/<client_id>/feedback", query=cs.FeedbackQuery,
          summary="反馈与投诉 / A client's feedback and complaints", tags=SERVICE)
     def list_feedback(self, req):
-        return call(self.clients, "list_feedback", req.path["client_id"], query_of(req))
+        return call(self.clients, "list_feedback", req.path["client_id"], req.query)
 
     @api("POST", "/api/v1/clients/<client_id>/feedback", status=201, body=cs.FeedbackSchema,
          summary="提交反馈或投诉 / Raise feedback or a complaint", tags=SERVICE)
@@ -208,10 +210,11 @@ class ClientsRoutes:
     @api("GET", "/api/v1/clients/<client_id>/board", query=cs.BoardQuery,
          summary="月度看板 / The client's month: service records, feedback, books and tax status", tags=SERVICE)
     def board(self, req):
-        return call(self.clients, "board", req.path["client_id"], query_of(req))
+        return call(self.clients, "board", req.path["client_id"], req.query)
 
     # -- Excel ------------------------------------------------------------------------------
-    @api("GET", "/api/v1/clients/import-template", summary="下载导入模板 / The .xlsx template for importing clients",
+    @api("GET", "/api/v1/clients/import-template", download=True,
+         summary="下载导入模板 / The .xlsx template for importing clients",
          tags=EXCEL)
     def import_template(self, req):
         return download(call(self.clients, "import_template"))
@@ -221,7 +224,7 @@ class ClientsRoutes:
     def import_clients(self, req):
         return call(self.clients, "import_clients", req.upload)
 
-    @api("GET", "/api/v1/clients/export", query=cs.ExportQuery,
+    @api("GET", "/api/v1/clients/export", download=True, query=cs.ExportQuery,
          summary="导出客户 / Export the filtered client list to .xlsx (sensitive values masked)", tags=EXCEL)
     def export_clients(self, req):
-        return download(call(self.clients, "export_clients", query_of(req)))
+        return download(call(self.clients, "export_clients", req.query))

@@ -1,5 +1,6 @@
 """Routes owned by identity: registration, sign-in, me, users, agency, audit log."""
 from contracts.identity import schemas as ids
+from contracts.identity import responses as idr
 
 from ..http import api
 from ..rpc import call
@@ -8,10 +9,6 @@ AUTH = ("认证 Auth",)
 ME = ("我的账户 Me",)
 ADMIN = ("用户与机构 Users & agency",)
 AUDIT = ("审计 Audit",)
-
-
-def query_of(req):
-    return dict(req.raw.args)
 
 
 class IdentityRoutes:
@@ -66,13 +63,14 @@ class IdentityRoutes:
         return call(self.identity, "change_password", req.json)
 
     # -- me -------------------------------------------------------------------
-    @api("GET", "/api/v1/me", before_mfa=True, summary="当前用户 / Who I am, my roles and agency", tags=ME)
+    @api("GET", "/api/v1/me", reply=idr.MeReply, before_mfa=True, summary="当前用户 / Who I am, my roles and agency",
+         tags=ME)
     def me(self, req):
         return call(self.identity, "me")
 
     @api("GET", "/api/v1/me/logins", query=ids.PageQuery, summary="我的登录记录 / My login history", tags=ME)
     def my_logins(self, req):
-        return call(self.identity, "my_logins", query_of(req))
+        return call(self.identity, "my_logins", req.query)
 
     @api("GET", "/api/v1/me/sessions", before_mfa=True, summary="我的会话 / My active sessions", tags=ME)
     def my_sessions(self, req):
@@ -100,29 +98,30 @@ class IdentityRoutes:
         return call(self.identity, "mfa_disable", req.json)
 
     # -- agency and users ---------------------------------------------------
-    @api("GET", "/api/v1/agency", summary="本机构 / My agency and its policy", tags=ADMIN)
+    @api("GET", "/api/v1/agency", reply=idr.AgencyReply, summary="本机构 / My agency and its policy", tags=ADMIN)
     def get_agency(self, req):
         return call(self.identity, "get_agency")
 
-    @api("PATCH", "/api/v1/agency", body=ids.UpdateAgencySchema,
+    @api("PATCH", "/api/v1/agency", reply=idr.AgencyReply, body=ids.UpdateAgencySchema,
          summary="修改机构设置 / Change the agency's name or MFA policy", tags=ADMIN)
     def update_agency(self, req):
         return call(self.identity, "update_agency", req.json)
 
-    @api("GET", "/api/v1/users", query=ids.UsersQuery, summary="用户列表 / Staff of my agency", tags=ADMIN)
+    @api("GET", "/api/v1/users", reply=idr.UsersPage, query=ids.UsersQuery, summary="用户列表 / Staff of my agency",
+         tags=ADMIN)
     def list_users(self, req):
-        return call(self.identity, "list_users", query_of(req))
+        return call(self.identity, "list_users", req.query)
 
-    @api("POST", "/api/v1/users", status=201, body=ids.CreateUserSchema,
+    @api("POST", "/api/v1/users", reply=idr.UserReply, status=201, body=ids.CreateUserSchema, idempotent=True,
          summary="创建用户 / Create a staff or client user", tags=ADMIN)
     def create_user(self, req):
         return call(self.identity, "create_user", req.json)
 
-    @api("GET", "/api/v1/users/<user_id>", summary="用户详情 / One user", tags=ADMIN)
+    @api("GET", "/api/v1/users/<user_id>", reply=idr.UserReply, summary="用户详情 / One user", tags=ADMIN)
     def get_user(self, req):
         return call(self.identity, "get_user", req.path["user_id"])
 
-    @api("PATCH", "/api/v1/users/<user_id>", body=ids.UpdateUserSchema,
+    @api("PATCH", "/api/v1/users/<user_id>", reply=idr.UserReply, body=ids.UpdateUserSchema,
          summary="修改用户 / Change a user's name or roles, disable or enable", tags=ADMIN)
     def update_user(self, req):
         return call(self.identity, "update_user", req.path["user_id"], req.json)
@@ -136,11 +135,11 @@ class IdentityRoutes:
     @api("GET", "/api/v1/users/<user_id>/logins", query=ids.PageQuery,
          summary="用户登录记录 / A user's login history", tags=ADMIN)
     def user_logins(self, req):
-        return call(self.identity, "user_logins", req.path["user_id"], query_of(req))
+        return call(self.identity, "user_logins", req.path["user_id"], req.query)
 
     @api("GET", "/api/v1/audit-log", query=ids.AuditQuery, summary="审计日志 / The agency's audit log", tags=AUDIT)
     def audit_log(self, req):
-        return call(self.identity, "audit_log", query_of(req))
+        return call(self.identity, "audit_log", req.query)
 
     @api("GET", "/api/v1/audit-log/verify", summary="校验审计链 / Verify the audit log's hash chain", tags=AUDIT)
     def verify_audit_log(self, req):

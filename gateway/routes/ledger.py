@@ -1,57 +1,17 @@
 """Routes owned by the ledger service (账务处理): books (账套), the chart of accounts,
 auxiliary items, opening balances, vouchers and their review and posting, voucher
 templates, import and export, the books of account (科目余额表, 总账, 明细账, 序时账),
-and period end (结转, 计提, 结账). The gateway checks shapes with the ledger's own
-schemas; the ledger checks permissions, which books the caller may see, and every
-accounting rule itself."""
-import copy
-
-from marshmallow import fields
-
+and period end (结转, 计提, 结账). The ledger validates every payload (with
+contracts.ledger, which the gateway reads only for OpenAPI) and checks permissions,
+which books the caller may see, and every accounting rule itself."""
 from contracts.ledger import reports as rs
+from contracts.ledger import responses as lr
 from contracts.ledger import schemas as ls
 
 from ..http import api
-from ..rpc import bulk_rpc_timeout, call
+from ..rpc import call
 from .clients import download
 
-
-def from_query_string(schema_cls):
-    """The schema for a query string. The ledger's schemas take integers strictly
-    (an RPC caller sends numbers), but a query string is text: this variant accepts
-    "2" for 2, and `query_numbers` converts those fields before the RPC."""
-    lenient = {}
-    for name, field in schema_cls._declared_fields.items():
-        if isinstance(field, fields.Integer) and field.strict:
-            lenient[name] = copy.copy(field)
-            lenient[name].strict = False
-    variant = type(schema_cls.__name__, (schema_cls,), dict(lenient))  # marshmallow empties the dict it gets
-    variant.integer_keys = tuple(f.data_key or name for name, f in lenient.items())
-    return variant
-
-
-def query_numbers(req, schema_cls):
-    """The query as sent (the service validates it again), integers as numbers;
-    the gateway already checked every one of them."""
-    query = dict(req.raw.args)
-    for key in getattr(schema_cls, "integer_keys", ()):
-        if key in query:
-            query[key] = int(query[key])
-    return query
-
-
-BOOKS_QUERY = from_query_string(ls.BooksQuery)
-ACCOUNTS_QUERY = from_query_string(ls.AccountsQuery)
-AUX_ITEMS_QUERY = from_query_string(ls.AuxItemsQuery)
-VOUCHERS_QUERY = from_query_string(ls.VouchersQuery)
-EXPORT_QUERY = from_query_string(ls.ExportQuery)
-TEMPLATES_QUERY = from_query_string(ls.TemplatesQuery)
-POSTED_QUERY = from_query_string(ls.PostedEntriesQuery)
-TRIAL_BALANCE_QUERY = from_query_string(rs.TrialBalanceQuery)
-GENERAL_LEDGER_QUERY = from_query_string(rs.LedgerRangeQuery)
-DETAIL_LEDGER_QUERY = from_query_string(rs.DetailLedgerQuery)
-JOURNAL_QUERY = from_query_string(rs.JournalQuery)
-AUX_BALANCES_QUERY = from_query_string(rs.AuxBalancesQuery)
 
 BOOKS = ("账套 Books",)
 VOUCHERS = ("凭证 Vouchers",)
@@ -70,20 +30,20 @@ class LedgerRoutes:
     `self.ledger_bulk` (the same, with BULK_RPC_TIMEOUT_SECONDS for imports and batches)."""
 
     def _bulk(self, method, *args):
-        return call(self.ledger_bulk, method, *args, deadline=bulk_rpc_timeout())
+        return call(self.ledger_bulk, method, *args)  # BULK_RPC_TIMEOUT_SECONDS
 
     # -- the book, its accounts, auxiliary items and opening balances -------------------
-    @api("POST", CLIENT + "/books", status=201, body=ls.CreateBookSchema,
+    @api("POST", CLIENT + "/books", reply=lr.BookReply, status=201, body=ls.CreateBookSchema, idempotent=True,
          summary="建账 / Open the client's book (standard, start period)", tags=BOOKS)
     def create_book(self, req):
         return call(self.ledger, "create_book", req.path["client_id"], req.json)
 
-    @api("GET", "/api/v1/books", query=BOOKS_QUERY,
+    @api("GET", "/api/v1/books", reply=lr.BooksPage, query=ls.BooksQuery,
          summary="账套列表 / The books I may see", tags=BOOKS)
     def list_books(self, req):
-        return call(self.ledger, "list_books", query_numbers(req, BOOKS_QUERY))
+        return call(self.ledger, "list_books", req.query)
 
-    @api("GET", CLIENT + "/book", summary="账套 / The client's book", tags=BOOKS)
+    @api("GET", CLIENT + "/book", reply=lr.BookReply, summary="账套 / The client's book", tags=BOOKS)
     def get_book(self, req):
         return call(self.ledger, "get_book", req.path["client_id"])
 
@@ -92,12 +52,12 @@ class LedgerRoutes:
     def update_book(self, req):
         return call(self.ledger, "update_book", req.path["client_id"], req.json)
 
-    @api("GET", CLIENT + "/accounts", query=ACCOUNTS_QUERY,
+    @api("GET", CLIENT + "/accounts", reply=lr.Accounts, query=ls.AccountsQuery,
          summary="科目表 / The chart of accounts", tags=BOOKS)
     def list_accounts(self, req):
-        return call(self.ledger, "list_accounts", req.path["client_id"], query_numbers(req, ACCOUNTS_QUERY))
+        return call(self.ledger, "list_accounts", req.path["client_id"], req.query)
 
-    @api("POST", CLIENT + "/accounts", status=201, body=ls.AccountSchema,
+    @api("POST", CLIENT + "/accounts", reply=lr.AccountReply, status=201, body=ls.AccountSchema,
          summary="新增明细科目 / Add a sub-account", tags=BOOKS)
     def add_account(self, req):
         return call(self.ledger, "add_account", req.path["client_id"], req.json)
@@ -107,17 +67,17 @@ class LedgerRoutes:
     def update_account(self, req):
         return call(self.ledger, "update_account", req.path["client_id"], req.path["code"], req.json)
 
-    @api("GET", CLIENT + "/aux-items", query=AUX_ITEMS_QUERY,
+    @api("GET", CLIENT + "/aux-items", reply=lr.AuxItems, query=ls.AuxItemsQuery,
          summary="辅助核算项目 / Auxiliary items (customers, suppliers, departments …)", tags=BOOKS)
     def list_aux_items(self, req):
-        return call(self.ledger, "list_aux_items", req.path["client_id"], query_numbers(req, AUX_ITEMS_QUERY))
+        return call(self.ledger, "list_aux_items", req.path["client_id"], req.query)
 
-    @api("POST", CLIENT + "/aux-items", status=201, body=ls.AuxItemSchema,
+    @api("POST", CLIENT + "/aux-items", reply=lr.AuxItemReply, status=201, body=ls.AuxItemSchema,
          summary="新增辅助核算项目 / Add an auxiliary item", tags=BOOKS)
     def add_aux_item(self, req):
         return call(self.ledger, "add_aux_item", req.path["client_id"], req.json)
 
-    @api("PATCH", CLIENT + "/aux-items/<item_id>", body=ls.AuxItemUpdateSchema,
+    @api("PATCH", CLIENT + "/aux-items/<item_id>", reply=lr.AuxItemReply, body=ls.AuxItemUpdateSchema,
          summary="修改辅助核算项目 / Change an auxiliary item", tags=BOOKS)
     def update_aux_item(self, req):
         return call(self.ledger, "update_aux_item", req.path["client_id"], req.path["item_id"], req.json)
@@ -133,17 +93,17 @@ class LedgerRoutes:
         return call(self.ledger, "set_opening_balances", req.path["client_id"], req.json)
 
     # -- vouchers ------------------------------------------------------------------------
-    @api("POST", CLIENT + "/vouchers", status=201, body=ls.VoucherSchema,
+    @api("POST", CLIENT + "/vouchers", reply=lr.VoucherReply, status=201, body=ls.VoucherSchema, idempotent=True,
          summary="录入凭证 / Enter a voucher (a draft; Idempotency-Key)", tags=VOUCHERS)
     def create_voucher(self, req):
         return call(self.ledger, "create_voucher", req.path["client_id"], req.json)
 
-    @api("GET", CLIENT + "/vouchers", query=VOUCHERS_QUERY,
+    @api("GET", CLIENT + "/vouchers", reply=lr.VouchersPage, query=ls.VouchersQuery,
          summary="凭证列表 / Vouchers by period, range, status, word or account", tags=VOUCHERS)
     def list_vouchers(self, req):
-        return call(self.ledger, "list_vouchers", req.path["client_id"], query_numbers(req, VOUCHERS_QUERY))
+        return call(self.ledger, "list_vouchers", req.path["client_id"], req.query)
 
-    @api("POST", CLIENT + "/vouchers/batch", status=201, body=ls.VoucherBatchSchema, bulk_body=True,
+    @api("POST", CLIENT + "/vouchers/batch", status=201, body=ls.VoucherBatchSchema, bulk_body=True, idempotent=True,
          summary="批量录入凭证 / Enter many vouchers (all or nothing)", tags=VOUCHERS)
     def create_vouchers(self, req):
         return self._bulk("create_vouchers", req.path["client_id"], req.json)
@@ -163,23 +123,24 @@ class LedgerRoutes:
     def renumber_vouchers(self, req):
         return self._bulk("renumber_vouchers", req.path["client_id"], req.json)
 
-    @api("POST", CLIENT + "/vouchers/import", status=201, upload=True,
+    @api("POST", CLIENT + "/vouchers/import", status=201, upload=True, idempotent=True,
          summary="导入凭证 / Import vouchers from .xlsx or .csv (all or nothing; every bad row listed)",
          tags=VOUCHERS)
     def import_vouchers(self, req):
         return self._bulk("import_vouchers", req.path["client_id"], req.upload)
 
-    @api("GET", CLIENT + "/vouchers/export", query=EXPORT_QUERY,
+    @api("GET", CLIENT + "/vouchers/export", download=True, query=ls.ExportQuery,
          summary="导出凭证 / Export the filtered vouchers to .xlsx", tags=VOUCHERS)
     def export_vouchers(self, req):
-        return download(self._bulk("export_vouchers", req.path["client_id"], query_numbers(req, EXPORT_QUERY)))
+        return download(self._bulk("export_vouchers", req.path["client_id"], req.query))
 
-    @api("GET", "/api/v1/voucher-import-template",
+    @api("GET", "/api/v1/voucher-import-template", download=True,
          summary="凭证导入模板 / The .xlsx template for importing vouchers", tags=VOUCHERS)
     def voucher_import_template(self, req):
         return download(call(self.ledger, "voucher_import_template"))
 
-    @api("GET", CLIENT + "/vouchers/<voucher_id>", summary="凭证详情 / One voucher with its lines", tags=VOUCHERS)
+    @api("GET", CLIENT + "/vouchers/<voucher_id>", reply=lr.VoucherReply,
+         summary="凭证详情 / One voucher with its lines", tags=VOUCHERS)
     def get_voucher(self, req):
         return call(self.ledger, "get_voucher", *voucher_path(req))
 
@@ -215,10 +176,10 @@ class LedgerRoutes:
         return call(self.ledger, "reverse_voucher", *voucher_path(req), req.json)
 
     # -- voucher templates -----------------------------------------------------------------
-    @api("GET", CLIENT + "/templates", query=TEMPLATES_QUERY, summary="凭证模板 / Voucher templates",
+    @api("GET", CLIENT + "/templates", query=ls.TemplatesQuery, summary="凭证模板 / Voucher templates",
          tags=VOUCHERS)
     def list_templates(self, req):
-        return call(self.ledger, "list_templates", req.path["client_id"], query_numbers(req, TEMPLATES_QUERY))
+        return call(self.ledger, "list_templates", req.path["client_id"], req.query)
 
     @api("POST", CLIENT + "/templates", status=201, body=ls.TemplateSchema,
          summary="新建凭证模板 / Save a voucher template", tags=VOUCHERS)
@@ -231,41 +192,41 @@ class LedgerRoutes:
         call(self.ledger, "delete_template", req.path["client_id"], req.path["template_id"])
         return 204, None
 
-    @api("POST", CLIENT + "/templates/<template_id>/voucher", status=201, body=ls.FromTemplateSchema,
+    @api("POST", CLIENT + "/templates/<template_id>/voucher", status=201, body=ls.FromTemplateSchema, idempotent=True,
          summary="按模板生成凭证 / A draft voucher from a template", tags=VOUCHERS)
     def voucher_from_template(self, req):
         return call(self.ledger, "voucher_from_template", req.path["client_id"], req.path["template_id"], req.json)
 
-    @api("GET", CLIENT + "/posted-entries", query=POSTED_QUERY,
+    @api("GET", CLIENT + "/posted-entries", query=ls.PostedEntriesQuery,
          summary="已记账凭证流 / Posted vouchers after an event sequence (rebuild for subscribers)", tags=VOUCHERS)
     def posted_entries(self, req):
-        return call(self.ledger, "posted_entries", req.path["client_id"], query_numbers(req, POSTED_QUERY))
+        return call(self.ledger, "posted_entries", req.path["client_id"], req.query)
 
     # -- books of account ---------------------------------------------------------------------
-    @api("GET", CLIENT + "/trial-balance", query=TRIAL_BALANCE_QUERY,
+    @api("GET", CLIENT + "/trial-balance", query=rs.TrialBalanceQuery,
          summary="科目余额表 / Trial balance for a period or range", tags=REPORTS)
     def trial_balance(self, req):
-        return call(self.ledger, "trial_balance", req.path["client_id"], query_numbers(req, TRIAL_BALANCE_QUERY))
+        return call(self.ledger, "trial_balance", req.path["client_id"], req.query)
 
-    @api("GET", CLIENT + "/ledgers/general", query=GENERAL_LEDGER_QUERY,
+    @api("GET", CLIENT + "/ledgers/general", query=rs.LedgerRangeQuery,
          summary="总账 / General ledger per account and period", tags=REPORTS)
     def general_ledger(self, req):
-        return call(self.ledger, "general_ledger", req.path["client_id"], query_numbers(req, GENERAL_LEDGER_QUERY))
+        return call(self.ledger, "general_ledger", req.path["client_id"], req.query)
 
-    @api("GET", CLIENT + "/ledgers/detail", query=DETAIL_LEDGER_QUERY,
+    @api("GET", CLIENT + "/ledgers/detail", query=rs.DetailLedgerQuery,
          summary="明细账 / Detail ledger of an account with the running balance", tags=REPORTS)
     def detail_ledger(self, req):
-        return call(self.ledger, "detail_ledger", req.path["client_id"], query_numbers(req, DETAIL_LEDGER_QUERY))
+        return call(self.ledger, "detail_ledger", req.path["client_id"], req.query)
 
-    @api("GET", CLIENT + "/journal", query=JOURNAL_QUERY,
+    @api("GET", CLIENT + "/journal", query=rs.JournalQuery,
          summary="序时账 / Journal: posted lines in date order", tags=REPORTS)
     def journal(self, req):
-        return call(self.ledger, "journal", req.path["client_id"], query_numbers(req, JOURNAL_QUERY))
+        return call(self.ledger, "journal", req.path["client_id"], req.query)
 
-    @api("GET", CLIENT + "/aux-balances", query=AUX_BALANCES_QUERY,
+    @api("GET", CLIENT + "/aux-balances", query=rs.AuxBalancesQuery,
          summary="辅助核算余额表 / Balances per auxiliary item", tags=REPORTS)
     def aux_balances(self, req):
-        return call(self.ledger, "aux_balances", req.path["client_id"], query_numbers(req, AUX_BALANCES_QUERY))
+        return call(self.ledger, "aux_balances", req.path["client_id"], req.query)
 
     # -- period end ---------------------------------------------------------------------------
     @api("GET", CLIENT + "/periods", summary="会计期间 / The book's periods and their state", tags=PERIODS)
@@ -287,7 +248,7 @@ class LedgerRoutes:
     def carry_forward(self, req):
         return call(self.ledger, "carry_forward", req.path["client_id"], req.path["period"])
 
-    @api("POST", CLIENT + "/periods/<period>/accrue", body=rs.AccrueSchema,
+    @api("POST", CLIENT + "/periods/<period>/accrue", body=rs.AccrueSchema, idempotent=True,
          summary="计提 / Accrue wages, depreciation, surtaxes … from a template", tags=PERIODS)
     def accrue(self, req):
         return call(self.ledger, "accrue", req.path["client_id"], req.path["period"], req.json)
@@ -302,7 +263,7 @@ class LedgerRoutes:
     def reopen_period(self, req):
         return call(self.ledger, "reopen_period", req.path["client_id"], req.path["period"])
 
-    @api("POST", "/api/v1/batch-close", status=202, body=rs.BatchCloseSchema,
+    @api("POST", "/api/v1/batch-close", status=202, body=rs.BatchCloseSchema, idempotent=True,
          summary="批量结账 / Close a period for many clients (a background job)", tags=PERIODS)
     def start_batch_close(self, req):
         return call(self.ledger, "start_batch_close", req.json)

@@ -52,7 +52,7 @@ def test_info_servers_and_components(doc):
     assert doc["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer",
                                                               "bearerFormat": "JWT"}
     assert set(doc["components"]["schemas"]["Error"]["properties"]["error"]["required"]) == {
-        "code", "message", "details"}
+        "code", "message", "message_en", "details"}
     assert "servers" not in build_openapi(GatewayService) or build_openapi(GatewayService)["servers"] == []
 
 
@@ -176,7 +176,7 @@ class Tiny:
         return {}
 
     @api("POST", "/api/v1/things", status=201, body=ThingSchema, query=PageSchema, rate_limit="auth",
-         summary="新建 / Create", responses={201: "Created"})
+         summary="新建 / Create", responses={201: "Created"}, idempotent=True)
     def create_thing(self, req):
         return 201, {}
 
@@ -200,3 +200,94 @@ def test_small_service_document():
     assert create["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Thing"}
     assert {p["name"] for p in create["parameters"]} == {"page", "Idempotency-Key"}
     assert "servers" not in doc or doc["servers"] == []
+
+
+def test_small_service_without_idempotency_advertises_no_key():
+    class Plain:
+        @api("POST", "/api/v1/things/<thing_id>/touch", summary="触碰 / Touch")
+        def touch(self, req):
+            return {}
+
+    op = build_openapi(Plain)["paths"]["/api/v1/things/{thing_id}/touch"]["post"]
+    assert [p["name"] for p in op["parameters"]] == ["thing_id"]
+    assert op["parameters"][0]["schema"] == {"type": "string", "format": "uuid"}
+
+
+def test_idempotency_key_only_where_the_service_honours_it(doc):
+    advertised = {(path, method) for path, method, op in operations(doc)
+                  if any(p["in"] == "header" and p["name"] == "Idempotency-Key" for p in op.get("parameters", []))}
+    honoured = {(openapi_path(r.url), r.method.lower()) for _, r in api_routes(GatewayService) if r.idempotent}
+    assert advertised == honoured
+    assert ("/api/v1/clients/{client_id}/vouchers", "post") in advertised
+    assert ("/api/v1/clients/{client_id}/contacts", "post") not in advertised
+    assert ("/api/v1/clients/{client_id}/vouchers/{voucher_id}/post", "post") not in advertised
+
+
+def test_path_ids_are_uuids_and_periods_have_a_pattern(doc):
+    for path, method, op in operations(doc):
+        for param in op.get("parameters", []):
+            if param["in"] == "path" and param["name"].endswith("_id"):
+                assert param["schema"] == {"type": "string", "format": "uuid"}, (path, param)
+    close = doc["paths"]["/api/v1/clients/{client_id}/periods/{period}/close"]["post"]
+    period = next(p for p in close["parameters"] if p["name"] == "period")
+    assert period["schema"]["pattern"] == "^(19|[2-9][0-9])[0-9]{2}-(0[1-9]|1[0-2])$"
+
+
+def component(doc, ref):
+    return doc["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+
+
+def test_money_dates_and_ids_say_their_format(doc):
+    voucher_post = doc["paths"]["/api/v1/clients/{client_id}/vouchers"]["post"]
+    voucher = component(doc, voucher_post["requestBody"]["content"]["application/json"]["schema"])
+    assert voucher["properties"]["date"]["format"] == "date"
+    line = component(doc, voucher["properties"]["lines"]["items"])
+    assert line["properties"]["debit"]["type"] == "string"
+    assert line["properties"]["debit"]["pattern"] == r"^-?[0-9]{1,18}(\.[0-9]{1,2})?$"
+    assert line["properties"]["debit"]["nullable"] is True
+    assert "nullable" not in line["properties"]["summary"]
+    contract = component(doc, doc["paths"]["/api/v1/clients/{client_id}/contracts"]["post"]["requestBody"]
+                         ["content"]["application/json"]["schema"])
+    assert contract["properties"]["fee"]["pattern"] == r"^[0-9]{1,18}(\.[0-9]{1,2})?$"
+    book = component(doc, doc["paths"]["/api/v1/clients/{client_id}/books"]["post"]["requestBody"]
+                     ["content"]["application/json"]["schema"])
+    assert book["properties"]["start_period"]["pattern"] == "^(19|[2-9][0-9])[0-9]{2}-(0[1-9]|1[0-2])$"
+    assign = component(doc, doc["paths"]["/api/v1/clients/{client_id}/assignments/{role}"]["put"]["requestBody"]
+                       ["content"]["application/json"]["schema"])
+    assert assign["properties"]["user_id"] == {"type": "string", "format": "uuid"}
+
+
+def test_not_null_columns_are_not_nullable_in_the_document(doc):
+    account = component(doc, doc["paths"]["/api/v1/clients/{client_id}/accounts/{code}"]["patch"]["requestBody"]
+                        ["content"]["application/json"]["schema"])
+    assert "nullable" not in account["properties"]["name"]
+    aux = component(doc, doc["paths"]["/api/v1/clients/{client_id}/aux-items/{item_id}"]["patch"]["requestBody"]
+                    ["content"]["application/json"]["schema"])
+    assert "nullable" not in aux["properties"]["code"] and "nullable" not in aux["properties"]["name"]
+
+
+def test_replies_have_schemas(doc):
+    by_key = {(openapi_path(r.url), r.method.lower()): r for _, r in api_routes(GatewayService)}
+    for path, method, op in operations(doc):
+        route = by_key[(path, method)]
+        success = op["responses"][str(route.status)]
+        if route.status == 204:
+            assert "content" not in success
+        else:
+            (media, body), = success["content"].items()
+            assert body["schema"], (path, method)
+        for status, response in op["responses"].items():
+            if status == "default" or status.startswith(("4", "5")):
+                assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    voucher = doc["paths"]["/api/v1/clients/{client_id}/vouchers/{voucher_id}"]["get"]["responses"]["200"]
+    reply = component(doc, voucher["content"]["application/json"]["schema"])
+    assert reply["properties"]["id"]["format"] == "uuid" and reply["properties"]["total"]["type"] == "string"
+    export = doc["paths"]["/api/v1/clients/export"]["get"]["responses"]["200"]["content"]
+    assert list(export) == ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+
+
+def test_query_integers_are_integers_with_their_limits(doc):
+    params = {p["name"]: p["schema"] for p in doc["paths"]["/api/v1/clients/{client_id}/journal"]["get"]["parameters"]}
+    assert params["page_size"]["type"] == "integer" and params["page_size"]["maximum"] == 1000
+    params = {p["name"]: p["schema"] for p in doc["paths"]["/api/v1/users"]["get"]["parameters"]}
+    assert params["page_size"]["maximum"] == 200

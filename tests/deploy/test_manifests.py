@@ -655,12 +655,12 @@ def test_dockerfile_builds_non_root_slim_images_with_a_healthcheck():
         assert "WEB_SERVER_ADDRESS" in healthcheck, f"{name}: HEALTHCHECK must use the service's port"
         # Only the chassis and the process's own code go in.
         copies = [args.split()[0] for s in chain for ins, args in s["steps"] if ins == "COPY" and "--from" not in args]
-        # The gateway takes services/ whole (schemas, token verifier); a service
-        # takes only the package marker and its own folder, no other service.
+        # The chassis and the contracts go everywhere; the gateway takes no service
+        # code, a service only the package marker and its own folder, no other service.
         if name == "gateway":
-            allowed = {"servicekit/", "services/", "gateway/"}
+            allowed = {"servicekit/", "contracts/", "gateway/"}
         else:
-            allowed = {"servicekit/", "services/__init__.py", f"services/{name}/"}
+            allowed = {"servicekit/", "contracts/", "services/__init__.py", f"services/{name}/"}
         assert set(copies) <= allowed, f"{name} copies {copies}"
         for source in copies:
             assert (ROOT / source).exists(), f"{name}: COPY {source} does not exist"
