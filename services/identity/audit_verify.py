@@ -4,12 +4,9 @@ import argparse
 import os
 import sys
 
-from sqlalchemy import select
-
 from servicekit.db import make_engine, session_scope
 
-from .audit import verify_agency
-from .tables import audit_heads
+from .repository.audit import chained_agencies, verify_agency
 
 
 def main(argv=None):
@@ -21,8 +18,7 @@ def main(argv=None):
     engine = make_engine(args.url, pool_size=1, max_overflow=0)
     broken = 0
     with session_scope(engine) as session:
-        agencies = [args.agency] if args.agency else [
-            row.agency_id for row in session.execute(select(audit_heads.c.agency_id).order_by(audit_heads.c.agency_id))]
+        agencies = [args.agency] if args.agency else chained_agencies(session)
         for agency_id in agencies:
             result = verify_agency(session, agency_id)
             if result["ok"]:

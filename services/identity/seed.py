@@ -5,18 +5,13 @@ import os
 import sys
 from datetime import datetime, timezone
 
-from sqlalchemy import select
-
 from servicekit.db import make_engine, session_scope
-from servicekit.outbox import add_event
+from servicekit.ids import new_id
 
-from . import audit
+from . import events
 from .domain.notify import normalise_email
 from .domain.passwords import check_password_policy, hash_password
-from .tables import agencies, users
-from .usecases.common import new_id
-from .usecases.registration import event_user
-from .usecases.views import agency_view
+from .repository import agencies, audit, users
 
 DEMO_AGENCY = "西安演示代理记账有限公司"
 DEMO_ADMIN_NAME = "演示管理员"
@@ -26,23 +21,17 @@ def seed(engine, email, password):
     email = normalise_email(email)
     now = datetime.now(timezone.utc)
     with session_scope(engine) as session:
-        existing = session.execute(select(users.c.id).where(users.c.email == email)).first()
-        if existing is not None:
+        if users.login_taken(session, email, None):
             return False
         check_password_policy(password, name=DEMO_ADMIN_NAME, email=email)
-        agency_id, user_id = new_id(), new_id()
-        session.execute(agencies.insert().values(id=agency_id, name=DEMO_AGENCY, created_at=now))
-        session.execute(users.insert().values(
-            id=user_id, agency_id=agency_id, name=DEMO_ADMIN_NAME, email=email, password_hash=hash_password(password),
-            password_changed_at=now, roles=["admin"], created_at=now, updated_at=now))
-        audit.append(session, agency_id=agency_id, action="agency.seeded", target_type="agency",
-                     target_id=agency_id, details={"name": DEMO_AGENCY}, occurred_at=now)
-        agency = session.execute(select(agencies).where(agencies.c.id == agency_id)).one()
-        user = session.execute(select(users).where(users.c.id == user_id)).one()
-        add_event(session, service="identity", event_type="agency_created", data={"agency": agency_view(agency)},
-                  agency_id=agency_id, aggregate_id=agency_id, aggregate_type="agency")
-        add_event(session, service="identity", event_type="user_created", data={"user": event_user(user)},
-                  agency_id=agency_id, aggregate_id=user_id, aggregate_type="user")
+        agency = agencies.add(session, id=new_id(), name=DEMO_AGENCY, created_at=now)
+        user = users.add(session, id=new_id(), agency_id=agency.id, name=DEMO_ADMIN_NAME, email=email,
+                         password_hash=hash_password(password), password_changed_at=now, roles=["admin"],
+                         created_at=now, updated_at=now)
+        audit.append(session, agency_id=agency.id, action="agency.seeded", target_type="agency",
+                     target_id=agency.id, details={"name": DEMO_AGENCY}, occurred_at=now)
+        events.agency_created(session, agency)
+        events.user_created(session, user)
     return True
 
 

@@ -2,6 +2,7 @@
 import uuid
 
 from .conftest import STRONG_PASSWORD, assert_error, create_user, register_agency, unique_email
+from .test_clients_api import create_client
 
 
 def test_agency_a_can_never_read_or_change_agency_b(platform, anon):
@@ -27,7 +28,8 @@ def test_agency_a_can_never_read_or_change_agency_b(platform, anon):
 
 def test_staff_roles_cannot_manage_users(platform, agency_admin):
     for role in ("accountant", "assistant", "supervisor", "client"):
-        extra = {"client_id": str(uuid.uuid4())} if role == "client" else {}
+        # a client user belongs to one of the agency's own client companies
+        extra = {"client_id": create_client(agency_admin)["id"]} if role == "client" else {}
         user = create_user(agency_admin, [role], **extra)
         assert_error(user.post("/api/v1/users", {"name": "新人", "email": unique_email(), "password": STRONG_PASSWORD,
                                                  "roles": ["admin"]}), 403, "FORBIDDEN")

@@ -4,9 +4,9 @@
 - passwords:   password policy, argon2id hashing, password age
 - lockout:     locking a login after repeated failures
 - mfa:         TOTP codes, QR enrolment, recovery codes
-- tokens:      signing keys, access / MFA tokens (EdDSA JWT), refresh rotation
+- sessions:    refresh-token rotation and reuse detection (access tokens: servicekit/tokens.py)
 - audit_chain: the per-agency hash chain of the audit log
 - codes:       one-time email/SMS verification codes
-- notify:      login identifiers, message texts, email/SMS senders
+- notify:      login identifiers, message texts (delivering them: ../senders.py)
 - logins:      login failure reasons, new-device detection
 """

@@ -1,2 +1,3 @@
-"""What a user can do with identity: each module orchestrates the tables and the
-pure rules in domain/ inside one unit of work. Nothing here knows nameko."""
+"""What a user can do with identity: each use case is one unit of work, taking a Call
+(usecases/context.py); it runs the queries in repository/, the pure rules in domain/,
+and publishes through events.py. Nothing here knows nameko."""

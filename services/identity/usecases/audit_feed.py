@@ -6,7 +6,7 @@ event id as `source_event_id` so an entry is never written twice. Never values:
 the events carry who, what and which record, not the revealed number."""
 from datetime import datetime
 
-from .. import audit
+from ..repository import audit
 
 # (source service, event type) -> (action, target type, the data field naming the target)
 FOLLOWED = {

@@ -1,29 +1,20 @@
 """TOTP multi-factor authentication: enrol, confirm (recovery codes), disable."""
 import base64
 
-from sqlalchemy import update
-
 from servicekit.errors import BadRequest, Conflict
 
-from .. import audit
 from ..domain.mfa import (
     hash_recovery_codes, match_recovery_code, new_recovery_codes, new_totp_secret, provisioning_uri, qr_png,
     verify_totp,
 )
-from ..tables import users
-from .common import current_user, load_agency, verify_password
+from ..repository import agencies, users
+from .common import audit_own, verify_password
 
 WRONG_OTP = dict(code="OTP_INVALID", message="动态口令不正确", message_en="Wrong one-time code")
 
 
 def _me(call):
-    return current_user(call, for_update=True)
-
-
-def _audit(call, user, action, **details):
-    audit.append(call.session, agency_id=user.agency_id, action=action, actor_id=user.id, actor_name=user.name,
-                 target_type="user", target_id=user.id, ip=call.ip, user_agent=call.user_agent,
-                 details=details, occurred_at=call.now)
+    return users.current(call.session, call.auth, for_update=True)
 
 
 def enrol(call):
@@ -31,8 +22,8 @@ def enrol(call):
     if user.mfa_enabled:
         raise Conflict(code="MFA_ALREADY_ENABLED", message="已开启动态口令", message_en="MFA is already on")
     secret = new_totp_secret()
-    call.session.execute(update(users).where(users.c.id == user.id).values(
-        mfa_secret=call.deps.cipher.encrypt(secret, f"mfa:{user.id}"), mfa_last_step=None))
+    users.change(call.session, user.id, mfa_secret=call.deps.cipher.encrypt(secret, f"mfa:{user.id}"),
+                 mfa_last_step=None)
     uri = provisioning_uri(secret, user.email or user.phone)
     return {"secret": secret, "otpauth_uri": uri,
             "qr_png": "data:image/png;base64," + base64.b64encode(qr_png(uri)).decode()}
@@ -48,9 +39,9 @@ def confirm(call, payload):
     if step is None:
         raise BadRequest(**WRONG_OTP)
     codes = new_recovery_codes()
-    call.session.execute(update(users).where(users.c.id == user.id).values(
-        mfa_enabled=True, mfa_last_step=step, recovery_code_hashes=hash_recovery_codes(codes), updated_at=call.now))
-    _audit(call, user, "mfa.enabled")
+    users.change(call.session, user.id, mfa_enabled=True, mfa_last_step=step,
+                 recovery_code_hashes=hash_recovery_codes(codes), updated_at=call.now)
+    audit_own(call, user, "mfa.enabled")
     return {"mfa_enabled": True, "recovery_codes": codes,
             "message": "请妥善保存恢复码，每个只能使用一次", "message_en": "Keep the recovery codes safe; each works once"}
 
@@ -59,7 +50,7 @@ def disable(call, payload):
     user = _me(call)
     if not user.mfa_enabled:
         raise Conflict(code="MFA_NOT_ENABLED", message="未开启动态口令", message_en="MFA is not on")
-    if load_agency(call, user.agency_id).mfa_required:
+    if agencies.load(call.session, user.agency_id).mfa_required:
         raise Conflict(code="MFA_REQUIRED_BY_POLICY", message="本机构要求开启动态口令",
                        message_en="Your agency requires MFA")
     if not verify_password(user.password_hash, payload["password"]):
@@ -71,7 +62,7 @@ def disable(call, payload):
         ok = match_recovery_code(payload["recovery_code"], list(user.recovery_code_hashes or [])) is not None
     if not ok:
         raise BadRequest(**WRONG_OTP)
-    call.session.execute(update(users).where(users.c.id == user.id).values(
-        mfa_enabled=False, mfa_secret=None, mfa_last_step=None, recovery_code_hashes=None, updated_at=call.now))
-    _audit(call, user, "mfa.disabled")
+    users.change(call.session, user.id, mfa_enabled=False, mfa_secret=None, mfa_last_step=None,
+                 recovery_code_hashes=None, updated_at=call.now)
+    audit_own(call, user, "mfa.disabled")
     return {"mfa_enabled": False}

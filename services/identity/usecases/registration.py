@@ -1,18 +1,18 @@
 """Self-service registration of an agency and its first admin, confirmed by a
 one-time code sent to the admin's email or phone (never returned by the API)."""
-from sqlalchemy import or_, select
-
 from servicekit.errors import Conflict, NotFound
+from servicekit.ids import new_id, valid_uuid
+from servicekit.service import Refusal
 
-from .. import audit
+from .. import events
 from ..domain.codes import CodeState, check_code, issue_code
 from ..domain.notify import (
     PURPOSE_REGISTER, mask_email, mask_phone, normalise_email, normalise_phone, verification_code_email,
     verification_code_sms,
 )
 from ..domain.passwords import check_password_policy
-from ..tables import agencies, registrations, users
-from .common import Refusal, hash_password, new_id, valid_uuid
+from ..repository import agencies, audit, codes, users
+from .common import hash_password
 from .views import agency_view, user_view
 
 LOGIN_TAKEN = dict(code="LOGIN_TAKEN", message="该邮箱或手机号已被注册", message_en="This email or phone is already registered")
@@ -25,12 +25,7 @@ def contact_of(payload):
 
 
 def ensure_login_free(call, email, phone):
-    clauses = []
-    if email:
-        clauses.append(users.c.email == email)
-    if phone:
-        clauses.append(users.c.phone == phone)
-    if call.session.execute(select(users.c.id).where(or_(*clauses))).first() is not None:
+    if users.login_taken(call.session, email, phone):
         raise Conflict(**LOGIN_TAKEN)
 
 
@@ -51,10 +46,10 @@ def register_agency(call, payload):
     ensure_login_free(call, email, phone)
     code, state = issue_code(call.now, call.settings.codes)
     registration_id = new_id()
-    call.session.execute(registrations.insert().values(
-        id=registration_id, agency_name=payload["agency_name"].strip(), name=payload["name"].strip(),
+    codes.add_registration(
+        call.session, id=registration_id, agency_name=payload["agency_name"].strip(), name=payload["name"].strip(),
         email=email, phone=phone, password_hash=hash_password(payload["password"]),
-        code_hash=state.code_hash, code_salt=state.salt, expires_at=state.expires_at, created_at=call.now))
+        code_hash=state.code_hash, code_salt=state.salt, expires_at=state.expires_at, created_at=call.now)
     sent_to = send_code(call, email=email, phone=phone, code=code, purpose=PURPOSE_REGISTER)
     return {"registration_id": registration_id, "sent_to": sent_to,
             "expires_in": int(call.settings.codes.ttl.total_seconds())}
@@ -62,8 +57,7 @@ def register_agency(call, payload):
 
 def verify_registration(call, payload):
     registration_id = valid_uuid(payload["registration_id"])
-    row = call.session.execute(select(registrations).where(registrations.c.id == registration_id)
-                               .with_for_update()).first() if registration_id else None
+    row = codes.registration_for_update(call.session, registration_id) if registration_id else None
     if row is None:
         raise NotFound(code="REGISTRATION_NOT_FOUND", message="注册申请不存在", message_en="No such registration")
     if row.completed_at is not None:
@@ -72,33 +66,17 @@ def verify_registration(call, payload):
     result = check_code(CodeState(row.code_hash, row.code_salt, row.expires_at, row.tries), payload["code"],
                         call.now, call.settings.codes)
     if not result.ok:
-        call.session.execute(registrations.update().where(registrations.c.id == row.id)
-                             .values(tries=result.tries_used))
+        codes.change_registration(call.session, row.id, tries=result.tries_used)
         return Refusal(result.error())
     ensure_login_free(call, row.email, row.phone)
-    agency_id, user_id = new_id(), new_id()
-    call.session.execute(agencies.insert().values(id=agency_id, name=row.agency_name, created_at=call.now))
-    call.session.execute(users.insert().values(
-        id=user_id, agency_id=agency_id, name=row.name, email=row.email, phone=row.phone,
-        password_hash=row.password_hash, password_changed_at=call.now, roles=["admin"], created_at=call.now,
-        updated_at=call.now))
-    call.session.execute(registrations.update().where(registrations.c.id == row.id)
-                         .values(completed_at=call.now))
-    agency = call.session.execute(select(agencies).where(agencies.c.id == agency_id)).one()
-    user = call.session.execute(select(users).where(users.c.id == user_id)).one()
-    audit.append(call.session, agency_id=agency_id, action="agency.registered", actor_id=user_id,
-                 actor_name=user.name, target_type="agency", target_id=agency_id, ip=call.ip,
+    agency = agencies.add(call.session, id=new_id(), name=row.agency_name, created_at=call.now)
+    user = users.add(call.session, id=new_id(), agency_id=agency.id, name=row.name, email=row.email, phone=row.phone,
+                     password_hash=row.password_hash, password_changed_at=call.now, roles=["admin"],
+                     created_at=call.now, updated_at=call.now)
+    codes.change_registration(call.session, row.id, completed_at=call.now)
+    audit.append(call.session, agency_id=agency.id, action="agency.registered", actor_id=user.id,
+                 actor_name=user.name, target_type="agency", target_id=agency.id, ip=call.ip,
                  user_agent=call.user_agent, details={"name": agency.name}, occurred_at=call.now)
-    call.publish("agency_created", {"agency": agency_view(agency)}, agency_id=agency_id,
-                 aggregate_id=agency_id, aggregate_type="agency")
-    call.publish("user_created", {"user": _event_user(user)}, agency_id=agency_id, aggregate_id=user_id)
+    events.agency_created(call.session, agency)
+    events.user_created(call.session, user)
     return {"agency": agency_view(agency), "user": user_view(user)}
-
-
-def _event_user(user):
-    """What other services may know of a user: no contact details, no secrets."""
-    return {"id": user.id, "name": user.name, "roles": list(user.roles), "client_id": user.client_id,
-            "disabled": user.disabled}
-
-
-event_user = _event_user

@@ -1,14 +1,15 @@
 """The agency's users: an admin creates staff and client users, changes roles,
-disables and enables them, and ends their sessions."""
-from sqlalchemy import func, or_, select, update
-
+disables and enables them, and ends their sessions; everyone reads themselves and
+their agency."""
 from servicekit.errors import Conflict, ValidationFailed
+from servicekit.ids import new_id
+from servicekit.rpc import call_or_none
 
-from .. import audit
+from .. import events
 from ..domain.passwords import check_password_policy
-from ..tables import agencies, users
-from .common import current_user, hash_password, load_agency, load_user, new_id
-from .registration import contact_of, ensure_login_free, event_user
+from ..repository import agencies, audit, users
+from .common import hash_password
+from .registration import contact_of, ensure_login_free
 from .sessions import logins_of, revoke_all_sessions
 from .views import agency_view, me_view, user_view
 
@@ -30,14 +31,25 @@ def check_roles(roles, client_id):
     return roles
 
 
-def _audit(call, action, target, **details):
+def check_client(call, client_id):
+    """A client user's company must be a client of the caller's agency. The clients
+    service is asked as the caller (the call carries their context), so another
+    agency's client is as unknown as one that does not exist."""
+    if call_or_none(call.clients, "get_client", client_id) is None:
+        raise ValidationFailed(fields={"client_id": ["本机构没有该客户公司 / no such client in your agency"]},
+                               code="CLIENT_NOT_FOUND", message="客户公司不存在",
+                               message_en="No such client company in your agency")
+
+
+def _audit(call, action, target_type, target_id, details):
+    """Audit what the signed-in admin did."""
     audit.append(call.session, agency_id=call.auth.agency_id, action=action, actor_id=call.auth.user_id,
-                 actor_name=_actor_name(call), target_type="user", target_id=target, ip=call.ip,
-                 user_agent=call.user_agent, details=details, occurred_at=call.now)
+                 actor_name=users.name_of(call.session, call.auth.user_id), target_type=target_type,
+                 target_id=target_id, ip=call.ip, user_agent=call.user_agent, details=details, occurred_at=call.now)
 
 
-def _actor_name(call):
-    return call.session.execute(select(users.c.name).where(users.c.id == call.auth.user_id)).scalar()
+def _audit_user(call, action, user_id, **details):
+    _audit(call, action, "user", user_id, details)
 
 
 def create_user(call, payload):
@@ -46,19 +58,19 @@ def create_user(call, payload):
     roles = check_roles(payload["roles"], client_id)
     check_password_policy(payload["password"], name=payload["name"], email=email, phone=phone)
     ensure_login_free(call, email, phone)
-    user_id = new_id()
-    call.session.execute(users.insert().values(
-        id=user_id, agency_id=call.auth.agency_id, name=payload["name"].strip(), email=email, phone=phone,
-        password_hash=hash_password(payload["password"]), password_changed_at=call.now, roles=roles,
-        client_id=client_id, created_at=call.now, updated_at=call.now))
-    user = call.session.execute(select(users).where(users.c.id == user_id)).one()
-    _audit(call, "user.created", user_id, name=user.name, roles=roles)
-    call.publish("user_created", {"user": event_user(user)}, agency_id=user.agency_id, aggregate_id=user_id)
+    if client_id:
+        check_client(call, client_id)
+    user = users.add(call.session, id=new_id(), agency_id=call.auth.agency_id, name=payload["name"].strip(),
+                     email=email, phone=phone, password_hash=hash_password(payload["password"]),
+                     password_changed_at=call.now, roles=roles, client_id=client_id, created_at=call.now,
+                     updated_at=call.now)
+    _audit_user(call, "user.created", user.id, name=user.name, roles=roles)
+    events.user_created(call.session, user)
     return user_view(user)
 
 
 def update_user(call, user_id, payload):
-    user = load_user(call, user_id, for_update=True)
+    user = users.load(call.session, call.auth.agency_id, user_id, for_update=True)
     changes = {}
     if "name" in payload and payload["name"].strip() != user.name:
         changes["name"] = payload["name"].strip()
@@ -66,6 +78,8 @@ def update_user(call, user_id, payload):
     client_id = (str(payload["client_id"]) if payload["client_id"] else None) if "client_id" in payload else user.client_id
     if roles != sorted(user.roles) or client_id != user.client_id:
         check_roles(roles, client_id)
+        if client_id and client_id != user.client_id:
+            check_client(call, client_id)
         changes["roles"], changes["client_id"] = roles, client_id
     if "disabled" in payload and payload["disabled"] != user.disabled:
         changes["disabled"] = payload["disabled"]
@@ -74,74 +88,59 @@ def update_user(call, user_id, payload):
                        message_en="You cannot disable yourself or drop your own admin role")
     if not changes:
         return user_view(user)
-    call.session.execute(update(users).where(users.c.id == user.id).values(**changes, updated_at=call.now))
+    users.change(call.session, user.id, **changes, updated_at=call.now)
     if "roles" in changes:
-        _audit(call, "user.roles_changed", user.id, before=sorted(user.roles), after=roles,
-               client_id=client_id)
+        _audit_user(call, "user.roles_changed", user.id, before=sorted(user.roles), after=roles, client_id=client_id)
     if "disabled" in changes:
-        _audit(call, "user.disabled" if changes["disabled"] else "user.enabled", user.id)
+        _audit_user(call, "user.disabled" if changes["disabled"] else "user.enabled", user.id)
     if "name" in changes:
-        _audit(call, "user.renamed", user.id, before=user.name, after=changes["name"])
+        _audit_user(call, "user.renamed", user.id, before=user.name, after=changes["name"])
     if "roles" in changes or changes.get("disabled"):
         # tokens carry the roles: the user signs in again to get the new ones
         revoke_all_sessions(call, user, "disabled" if changes.get("disabled") else "roles_changed")
-    updated = call.session.execute(select(users).where(users.c.id == user.id)).one()
-    call.publish("user_updated", {"user": event_user(updated), "changed": sorted(changes)},
-                 agency_id=updated.agency_id, aggregate_id=updated.id)
+    updated = users.get(call.session, user.id)
+    events.user_updated(call.session, updated, changes)
     return user_view(updated)
 
 
 def revoke_user_sessions(call, user_id):
-    user = load_user(call, user_id)
+    user = users.load(call.session, call.auth.agency_id, user_id)
     ended = revoke_all_sessions(call, user, "revoked_by_admin")
-    _audit(call, "user.sessions_revoked", user.id, sessions=len(ended))
+    _audit_user(call, "user.sessions_revoked", user.id, sessions=len(ended))
     return {"revoked": len(ended)}
 
 
 def get_user(call, user_id):
-    return user_view(load_user(call, user_id))
+    return user_view(users.load(call.session, call.auth.agency_id, user_id))
 
 
 def list_users(call, query):
-    where = [users.c.agency_id == call.auth.agency_id]
-    if query.get("role"):
-        where.append(users.c.roles.any(query["role"]))
-    if query.get("q"):
-        like = "%" + query["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(or_(users.c.name.ilike(like), users.c.email.ilike(like), users.c.phone.ilike(like)))
-    if not query.get("include_disabled", True):
-        where.append(users.c.disabled.is_(False))
     page, size = query["page"], query["page_size"]
-    total = call.session.execute(select(func.count()).select_from(users).where(*where)).scalar()
-    rows = call.session.execute(select(users).where(*where).order_by(users.c.created_at, users.c.id)
-                                .offset((page - 1) * size).limit(size)).all()
+    total, rows = users.page(call.session, call.auth.agency_id, page=page, size=size, role=query.get("role"),
+                             search=query.get("q"), include_disabled=query.get("include_disabled", True))
     return {"items": [user_view(r) for r in rows], "total": total, "page": page, "page_size": size}
 
 
 def user_logins(call, user_id, query):
-    return logins_of(call, load_user(call, user_id).id, query)
+    return logins_of(call, users.load(call.session, call.auth.agency_id, user_id).id, query)
 
 
 def me(call):
-    user = current_user(call)
-    return me_view(user, load_agency(call, user.agency_id), call.now, call.settings.password_max_age_days)
+    user = users.current(call.session, call.auth)
+    return me_view(user, agencies.load(call.session, user.agency_id), call.now, call.settings.password_max_age_days)
 
 
 def get_agency(call):
-    return agency_view(load_agency(call, call.auth.agency_id))
+    return agency_view(agencies.load(call.session, call.auth.agency_id))
 
 
 def update_agency(call, payload):
-    agency = load_agency(call, call.auth.agency_id)
+    agency = agencies.load(call.session, call.auth.agency_id)
     changes = {k: v for k, v in payload.items() if getattr(agency, k) != v}
     if "name" in changes:
         changes["name"] = changes["name"].strip()
     if changes:
-        call.session.execute(update(agencies).where(agencies.c.id == agency.id).values(**changes))
-        audit.append(call.session, agency_id=agency.id, action="agency.updated", actor_id=call.auth.user_id,
-                     actor_name=_actor_name(call), target_type="agency", target_id=agency.id, ip=call.ip,
-                     user_agent=call.user_agent, occurred_at=call.now,
-                     details={k: {"before": getattr(agency, k), "after": v} for k, v in changes.items()})
-    return agency_view(load_agency(call, agency.id))
-
-
+        agencies.change(call.session, agency.id, **changes)
+        _audit(call, "agency.updated", "agency", agency.id,
+               {k: {"before": getattr(agency, k), "after": v} for k, v in changes.items()})
+    return agency_view(agencies.load(call.session, agency.id))

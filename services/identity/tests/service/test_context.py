@@ -19,13 +19,13 @@ def _call_with_context(plat, rpc, context, method="me"):
     outcome = None
     try:
         try:
-            outcome = rpc.call(method, context=context, timeout=2)
+            outcome = rpc.identity(method, context=context, timeout=2)
         except RpcTimeout as exc:
             outcome = exc
         except Exception as exc:  # noqa: BLE001 - examined by the caller
             outcome = exc
         alive = plat.processes["identity"].poll() is None
-        answering = alive and bool(rpc.call("public_auth_state", timeout=5)["jwks"])
+        answering = alive and bool(rpc.identity("public_auth_state", timeout=5)["jwks"])
         return outcome, alive, answering
     finally:
         proc = plat.processes.get("identity")

@@ -38,7 +38,7 @@ def test_the_events_exchange_is_a_durable_topic_exchange(rpc, agency_a):
 def test_user_created_event_carries_the_envelope_and_no_contact_details(rpc, agency_a, event_tap):
     tap = event_tap("user_created")
     email, phone = unique_email("evented"), unique_phone()
-    user = rpc.call("create_user", {"name": "何会计", "email": email, "phone": phone, "password": PASSWORD,
+    user = rpc.identity("create_user", {"name": "何会计", "email": email, "phone": phone, "password": PASSWORD,
                                     "roles": ["accountant"]}, context=agency_a.admin.context())
 
     message = tap.wait_for(lambda m: m["body"].get("aggregate_id") == user["id"])
@@ -62,10 +62,10 @@ def test_a_refused_create_user_publishes_nothing(rpc, agency_a, event_tap):
     tap = event_tap("user_created")
     email = unique_email("refused")
     with pytest.raises(Forbidden):
-        rpc.call("create_user", {"name": "不应存在", "email": email, "password": PASSWORD, "roles": ["admin"]},
+        rpc.identity("create_user", {"name": "不应存在", "email": email, "password": PASSWORD, "roles": ["admin"]},
                  context=agency_a.accountant.context())
     # a later, allowed creation arrives; the refused one never does
-    ok = rpc.call("create_user", {"name": "应存在", "email": unique_email("allowed"), "password": PASSWORD,
+    ok = rpc.identity("create_user", {"name": "应存在", "email": unique_email("allowed"), "password": PASSWORD,
                                   "roles": ["assistant"]}, context=agency_a.admin.context())
     tap.wait_for(lambda m: m["body"]["aggregate_id"] == ok["id"])
     tap.drain(0.3)
@@ -76,7 +76,7 @@ def test_a_refused_create_user_publishes_nothing(rpc, agency_a, event_tap):
 def test_session_revoked_arrives_after_logout(rpc, identity, agency_a, event_tap):
     member = identity.add_staff(agency_a.admin, ["assistant"], name="林出纳")
     tap = event_tap("session_revoked")
-    assert rpc.call("logout", {}, context=member.context()) == {}
+    assert rpc.identity("logout", {}, context=member.context()) == {}
 
     message = tap.wait_for(lambda m: member.claims["sid"] in m["body"]["data"].get("session_ids", []))
     body = _check_envelope(message, "session_revoked")
@@ -84,13 +84,13 @@ def test_session_revoked_arrives_after_logout(rpc, identity, agency_a, event_tap
     assert body["aggregate_id"] == member.id
     assert body["data"] == {"session_ids": [member.claims["sid"]], "user_id": member.id, "reason": "logout"}
     # the gateway's view of revoked sessions agrees
-    assert member.claims["sid"] in rpc.call("public_auth_state")["revoked_sessions"]
+    assert member.claims["sid"] in rpc.identity("public_auth_state")["revoked_sessions"]
 
 
 def test_user_updated_and_session_revoked_when_roles_change(rpc, identity, agency_a, event_tap):
     member = identity.add_staff(agency_a.admin, ["assistant"], name="罗出纳")
     tap = event_tap("user_updated", "session_revoked")
-    rpc.call("update_user", member.id, {"roles": ["accountant"]}, context=agency_a.admin.context())
+    rpc.identity("update_user", member.id, {"roles": ["accountant"]}, context=agency_a.admin.context())
 
     updated = tap.wait_for(lambda m: m["routing_key"] == "user_updated" and m["body"]["aggregate_id"] == member.id)
     revoked = tap.wait_for(lambda m: m["routing_key"] == "session_revoked" and m["body"]["aggregate_id"] == member.id)

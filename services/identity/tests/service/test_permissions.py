@@ -34,24 +34,24 @@ SIGNED_IN_CALLS = [
 @pytest.mark.parametrize("method,args", SIGNED_IN_CALLS, ids=[m for m, _ in SIGNED_IN_CALLS])
 def test_no_auth_context_is_unauthorized(rpc, method, args):
     with pytest.raises(Unauthorized) as err:
-        rpc.call(method, *args, context=anonymous_context())
+        rpc.identity(method, *args, context=anonymous_context())
     assert err.value.code == "UNAUTHENTICATED"
     assert err.value.status == 401
 
 
 def test_no_context_data_at_all_is_unauthorized(rpc):
     with pytest.raises(Unauthorized):
-        rpc.call("list_users", {})
+        rpc.identity("list_users", {})
     with pytest.raises(Unauthorized):  # an empty auth value is no sign-in either
-        rpc.call("list_users", {}, context=anonymous_context(auth=""))
+        rpc.identity("list_users", {}, context=anonymous_context(auth=""))
 
 
 def test_anonymous_create_user_writes_nothing(rpc, agency_a):
     email = unique_email("ghost")
     with pytest.raises(Unauthorized):
-        rpc.call("create_user", {"name": "幽灵", "email": email, "password": PASSWORD, "roles": ["admin"]},
+        rpc.identity("create_user", {"name": "幽灵", "email": email, "password": PASSWORD, "roles": ["admin"]},
                  context=anonymous_context())
-    found = rpc.call("list_users", {"q": email}, context=agency_a.admin.context())
+    found = rpc.identity("list_users", {"q": email}, context=agency_a.admin.context())
     assert found["total"] == 0
 
 
@@ -75,24 +75,24 @@ def test_staff_cannot_manage_users_or_read_the_audit_log(rpc, agency_a, who):
     ]
     for method, *args in refused:
         with pytest.raises(Forbidden) as err:
-            rpc.call(method, *args, context=actor.context())
+            rpc.identity(method, *args, context=actor.context())
         assert err.value.code == "FORBIDDEN", method
         assert err.value.status == 403, method
 
     # nothing was written
     assert total_users(rpc, agency_a.admin) == before
     for user_id in (target, actor.id):
-        assert rpc.call("get_user", user_id, context=agency_a.admin.context())["roles"] != ["admin"]
-    assert rpc.call("get_agency", context=actor.context())["name"] == "西安甲财税"
+        assert rpc.identity("get_user", user_id, context=agency_a.admin.context())["roles"] != ["admin"]
+    assert rpc.identity("get_agency", context=actor.context())["name"] == "西安甲财税"
 
 
 @pytest.mark.parametrize("who", ["accountant", "assistant"])
 def test_staff_can_still_read_themselves_and_their_agency(rpc, agency_a, who):
     actor = getattr(agency_a, who)
-    me = rpc.call("me", context=actor.context())
+    me = rpc.identity("me", context=actor.context())
     assert me["id"] == actor.id and me["roles"] == [who]
     assert "users.manage" not in me["permissions"]
-    assert rpc.call("get_agency", context=actor.context())["id"] == agency_a.id
+    assert rpc.identity("get_agency", context=actor.context())["id"] == agency_a.id
 
 
 def test_admin_of_another_agency_gets_not_found(rpc, identity, agency_a, agency_b):
@@ -107,25 +107,25 @@ def test_admin_of_another_agency_gets_not_found(rpc, identity, agency_a, agency_
         ("get_user", agency_b.admin.id),
     ]:
         with pytest.raises(NotFound) as err:
-            rpc.call(method, *args, context=admin_a.context())
+            rpc.identity(method, *args, context=admin_a.context())
         assert err.value.code == "USER_NOT_FOUND", method
         assert err.value.status == 404
 
     # unchanged, as agency B's admin sees it
-    seen = rpc.call("get_user", victim["id"], context=agency_b.admin.context())
+    seen = rpc.identity("get_user", victim["id"], context=agency_b.admin.context())
     assert (seen["name"], seen["roles"], seen["disabled"]) == ("郑会计", ["accountant"], False)
 
 
 def test_a_well_formed_but_unknown_user_id_is_not_found(rpc, agency_a):
     for user_id in (SOME_USER, "not-a-uuid", ""):
         with pytest.raises(NotFound) as err:
-            rpc.call("get_user", user_id, context=agency_a.admin.context())
+            rpc.identity("get_user", user_id, context=agency_a.admin.context())
         assert err.value.code == "USER_NOT_FOUND"
 
 
 def test_list_users_returns_only_the_callers_agency(rpc, agency_a, agency_b):
-    listed_a = rpc.call("list_users", {"page_size": 200}, context=agency_a.admin.context())
-    listed_b = rpc.call("list_users", {"page_size": 200}, context=agency_b.admin.context())
+    listed_a = rpc.identity("list_users", {"page_size": 200}, context=agency_a.admin.context())
+    listed_b = rpc.identity("list_users", {"page_size": 200}, context=agency_b.admin.context())
     ids_a = {u["id"] for u in listed_a["items"]}
     ids_b = {u["id"] for u in listed_b["items"]}
     assert {agency_a.admin.id, agency_a.accountant.id, agency_a.assistant.id} <= ids_a
@@ -136,7 +136,7 @@ def test_list_users_returns_only_the_callers_agency(rpc, agency_a, agency_b):
     assert listed_a["total"] == len(listed_a["items"])
 
     # searching for another agency's user by email finds nothing
-    found = rpc.call("list_users", {"q": agency_b.accountant.email}, context=agency_a.admin.context())
+    found = rpc.identity("list_users", {"q": agency_b.accountant.email}, context=agency_a.admin.context())
     assert found == {"items": [], "total": 0, "page": 1, "page_size": 50}
 
 
@@ -145,15 +145,15 @@ def test_created_users_belong_to_the_callers_agency(rpc, identity, agency_a, age
     user = identity.create_user(agency_a.admin, ["assistant"], name="冯出纳")
     assert user["agency_id"] == agency_a.id
     with pytest.raises(NotFound):
-        rpc.call("get_user", user["id"], context=agency_b.admin.context())
+        rpc.identity("get_user", user["id"], context=agency_b.admin.context())
 
 
 def test_supervisor_reads_users_but_cannot_manage_them(rpc, identity, agency_a):
     supervisor = identity.add_staff(agency_a.admin, ["supervisor"], name="陈主管")
-    listed = rpc.call("list_users", {}, context=supervisor.context())
+    listed = rpc.identity("list_users", {}, context=supervisor.context())
     assert supervisor.id in {u["id"] for u in listed["items"]}
-    assert rpc.call("get_user", agency_a.accountant.id, context=supervisor.context())["id"] == agency_a.accountant.id
+    assert rpc.identity("get_user", agency_a.accountant.id, context=supervisor.context())["id"] == agency_a.accountant.id
     with pytest.raises(Forbidden):
-        rpc.call("update_user", agency_a.accountant.id, {"name": "x"}, context=supervisor.context())
+        rpc.identity("update_user", agency_a.accountant.id, {"name": "x"}, context=supervisor.context())
     with pytest.raises(Forbidden):
-        rpc.call("audit_log", {}, context=supervisor.context())
+        rpc.identity("audit_log", {}, context=supervisor.context())

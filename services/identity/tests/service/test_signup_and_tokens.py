@@ -27,7 +27,7 @@ def _keys(value):
 
 def test_register_and_verify_create_agency_and_admin_without_returning_the_code(identity_platform, rpc):
     email = unique_email("founder")
-    sent = rpc.call("register_agency", {"agency_name": "宝鸡丙财税", "name": "周会计", "email": email,
+    sent = rpc.identity("register_agency", {"agency_name": "宝鸡丙财税", "name": "周会计", "email": email,
                                         "password": PASSWORD}, context=anonymous_context())
     assert set(sent) >= {"registration_id", "sent_to", "expires_in"}
     assert sent["sent_to"] != email  # masked
@@ -35,7 +35,7 @@ def test_register_and_verify_create_agency_and_admin_without_returning_the_code(
     assert len(codes) == 1
     _no_code_in(sent, codes[0])
 
-    done = rpc.call("verify_registration", {"registration_id": sent["registration_id"], "code": codes[0]},
+    done = rpc.identity("verify_registration", {"registration_id": sent["registration_id"], "code": codes[0]},
                     context=anonymous_context())
     _no_code_in(done, codes[0])
     assert done["agency"]["name"] == "宝鸡丙财税"
@@ -47,22 +47,22 @@ def test_register_and_verify_create_agency_and_admin_without_returning_the_code(
 
     # the code works once
     with pytest.raises(Conflict) as err:
-        rpc.call("verify_registration", {"registration_id": sent["registration_id"], "code": codes[0]},
+        rpc.identity("verify_registration", {"registration_id": sent["registration_id"], "code": codes[0]},
                  context=anonymous_context())
     assert err.value.code == "REGISTRATION_COMPLETED"
 
 
 def test_wrong_code_is_refused_and_creates_nothing(identity_platform, rpc):
     email = unique_email("typo")
-    sent = rpc.call("register_agency", {"agency_name": "汉中丁财税", "name": "吴会计", "email": email,
+    sent = rpc.identity("register_agency", {"agency_name": "汉中丁财税", "name": "吴会计", "email": email,
                                         "password": PASSWORD}, context=anonymous_context())
     good = read_codes(identity_platform, email)[-1]
     wrong = f"{(int(good) + 1) % 1000000:06d}"
     with pytest.raises(BadRequest):
-        rpc.call("verify_registration", {"registration_id": sent["registration_id"], "code": wrong},
+        rpc.identity("verify_registration", {"registration_id": sent["registration_id"], "code": wrong},
                  context=anonymous_context())
     with pytest.raises(Unauthorized) as err:  # no user yet
-        rpc.call("login", {"login": email, "password": PASSWORD}, context=anonymous_context())
+        rpc.identity("login", {"login": email, "password": PASSWORD}, context=anonymous_context())
     assert err.value.code == "INVALID_CREDENTIALS"
 
 
@@ -74,35 +74,35 @@ def test_login_returns_tokens_that_verify_with_the_published_jwks(rpc, identity,
     assert tokens["expires_in"] > 0
 
     # a verifier built from what public_auth_state publishes (as the gateway does)
-    state = rpc.call("public_auth_state")
+    state = rpc.identity("public_auth_state")
     assert state["jwks"]["keys"]
     claims = type(verifier)(state["jwks"]).verify_access(tokens["access_token"])
     assert claims["sub"] == admin.user["id"]
-    assert claims["agency"] == admin.extra["agency"]["id"]
+    assert claims["agency"] == admin.user["agency_id"]
     assert claims["roles"] == ["admin"]
     assert claims["sid"]
 
     # the context built from those claims is accepted by the service itself
-    me = rpc.call("me", context=admin.context())
+    me = rpc.identity("me", context=admin.context())
     assert me["id"] == claims["sub"] and me["agency"]["id"] == claims["agency"]
     assert "users.manage" in me["permissions"]
 
     # a fresh login is a new session
     again = identity.login(admin.email)
     assert again.claims["sid"] != claims["sid"]
-    sessions = rpc.call("my_sessions", context=again.context())["items"]
+    sessions = rpc.identity("my_sessions", context=again.context())["items"]
     assert {claims["sid"], again.claims["sid"]} <= {s["id"] for s in sessions}
 
 
 def test_refresh_rotates_the_refresh_token(rpc, identity, verifier):
     admin = identity.register_agency("安康己财税")
-    fresh = rpc.call("refresh", {"refresh_token": admin.tokens["refresh_token"]}, context=anonymous_context())
+    fresh = rpc.identity("refresh", {"refresh_token": admin.tokens["refresh_token"]}, context=anonymous_context())
     assert fresh["refresh_token"] != admin.tokens["refresh_token"]
     assert verifier.verify_access(fresh["access_token"])["sid"] == admin.claims["sid"]
 
 
 def test_wrong_password_is_unauthorized(rpc, agency_a):
     with pytest.raises(Unauthorized) as err:
-        rpc.call("login", {"login": agency_a.accountant.email, "password": PASSWORD + "x"},
+        rpc.identity("login", {"login": agency_a.accountant.email, "password": PASSWORD + "x"},
                  context=anonymous_context())
     assert err.value.code == "INVALID_CREDENTIALS"

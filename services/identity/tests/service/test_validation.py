@@ -37,23 +37,23 @@ BAD_CREATE = {
 def test_bad_create_user_payload_is_refused_and_nothing_written(rpc, agency_a, payload, field):
     admin = agency_a.admin
     before = total_users(rpc, admin)
-    audit_before = rpc.call("audit_log", {"page_size": 1}, context=admin.context())["total"]
+    audit_before = rpc.identity("audit_log", {"page_size": 1}, context=admin.context())["total"]
     with pytest.raises(ValidationFailed) as err:
-        rpc.call("create_user", payload, context=admin.context())
+        rpc.identity("create_user", payload, context=admin.context())
     assert err.value.status == 400
     assert field in err.value.details["fields"], err.value.details
     assert all(isinstance(m, (list, dict)) for m in err.value.details["fields"].values())
     assert total_users(rpc, admin) == before
-    assert rpc.call("audit_log", {"page_size": 1}, context=admin.context())["total"] == audit_before
+    assert rpc.identity("audit_log", {"page_size": 1}, context=admin.context())["total"] == audit_before
     if isinstance(payload.get("email"), str):
-        assert rpc.call("list_users", {"q": payload["email"]}, context=admin.context())["total"] == 0
+        assert rpc.identity("list_users", {"q": payload["email"]}, context=admin.context())["total"] == 0
 
 
 @pytest.mark.parametrize("payload", ["just a string", ["a", "list"], 42], ids=["string", "list", "number"])
 def test_a_payload_that_is_not_an_object_is_a_validation_error(rpc, agency_a, payload):
     before = total_users(rpc, agency_a.admin)
     with pytest.raises(ValidationFailed) as err:
-        rpc.call("create_user", payload, context=agency_a.admin.context())
+        rpc.identity("create_user", payload, context=agency_a.admin.context())
     assert err.value.details["fields"]
     assert total_users(rpc, agency_a.admin) == before
 
@@ -71,11 +71,11 @@ BAD_UPDATE = {
 @pytest.mark.parametrize("payload,field", BAD_UPDATE.values(), ids=list(BAD_UPDATE))
 def test_bad_update_user_payload_is_refused_and_nothing_written(rpc, agency_a, payload, field):
     admin, target = agency_a.admin, agency_a.accountant
-    before = rpc.call("get_user", target.id, context=admin.context())
+    before = rpc.identity("get_user", target.id, context=admin.context())
     with pytest.raises(ValidationFailed) as err:
-        rpc.call("update_user", target.id, {"name": "不该改名", **payload}, context=admin.context())
+        rpc.identity("update_user", target.id, {"name": "不该改名", **payload}, context=admin.context())
     assert field in err.value.details["fields"], err.value.details
-    assert rpc.call("get_user", target.id, context=admin.context()) == before
+    assert rpc.identity("get_user", target.id, context=admin.context()) == before
 
 
 @pytest.mark.parametrize("query,field", [
@@ -87,7 +87,7 @@ def test_bad_update_user_payload_is_refused_and_nothing_written(rpc, agency_a, p
 ], ids=["page-not-int", "page-size-too-big", "page-zero", "unknown-role", "unknown-field"])
 def test_bad_list_users_query(rpc, agency_a, query, field):
     with pytest.raises(ValidationFailed) as err:
-        rpc.call("list_users", query, context=agency_a.admin.context())
+        rpc.identity("list_users", query, context=agency_a.admin.context())
     assert field in err.value.details["fields"]
 
 
@@ -98,7 +98,7 @@ def test_bad_list_users_query(rpc, agency_a, query, field):
 ], ids=["since", "actor_id", "page_size"])
 def test_bad_audit_query(rpc, agency_a, query, field):
     with pytest.raises(ValidationFailed) as err:
-        rpc.call("audit_log", query, context=agency_a.admin.context())
+        rpc.identity("audit_log", query, context=agency_a.admin.context())
     assert field in err.value.details["fields"]
 
 
@@ -113,7 +113,7 @@ def test_bad_register_agency_payload_sends_no_code(identity_platform, rpc, paylo
     outbox = identity_platform.dev_outbox()
     size = outbox.stat().st_size if outbox.exists() else 0
     with pytest.raises(ValidationFailed) as err:
-        rpc.call("register_agency", payload, context=anonymous_context())
+        rpc.identity("register_agency", payload, context=anonymous_context())
     assert field in err.value.details["fields"]
     assert (outbox.stat().st_size if outbox.exists() else 0) == size
 
@@ -125,12 +125,12 @@ def test_bad_register_agency_payload_sends_no_code(identity_platform, rpc, paylo
 ], ids=["id-not-uuid", "short-code", "missing-code"])
 def test_bad_verify_registration_payload(rpc, payload, field):
     with pytest.raises(ValidationFailed) as err:
-        rpc.call("verify_registration", payload, context=anonymous_context())
+        rpc.identity("verify_registration", payload, context=anonymous_context())
     assert field in err.value.details["fields"]
 
 
 def test_login_payload_with_unknown_field(rpc, agency_a):
     with pytest.raises(ValidationFailed) as err:
-        rpc.call("login", {"login": agency_a.admin.email, "password": PASSWORD, "remember_me": True},
+        rpc.identity("login", {"login": agency_a.admin.email, "password": PASSWORD, "remember_me": True},
                  context=anonymous_context())
     assert "remember_me" in err.value.details["fields"]

@@ -18,16 +18,18 @@ from cryptography.x509.oid import NameOID
 from services.identity.domain.notify import (
     PURPOSE_REGISTER,
     PURPOSE_RESET_PASSWORD,
+    new_device_login_email,
+    password_changed_email,
+    verification_code_email,
+    verification_code_sms,
+)
+from services.identity.senders import (
     DevOutbox,
     DevOutboxSender,
     DevOutboxSmsSender,
     NotifyError,
     SmtpEmailSender,
     build_senders,
-    new_device_login_email,
-    password_changed_email,
-    verification_code_email,
-    verification_code_sms,
 )
 
 AT = dt.datetime(2025, 6, 1, 9, 0, tzinfo=dt.timezone.utc)

@@ -1,12 +1,12 @@
-"""Appending to and verifying the per-agency audit chain (the rules of the chain
-itself are in domain/audit_chain.py)."""
+"""The per-agency audit log: appending, reading and verifying its hash chain (the
+rules of the chain itself are in domain/audit_chain.py)."""
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from .domain.audit_chain import GENESIS_HASH, chain_entry, verify_chain
-from .tables import audit_heads, audit_log
+from ..domain.audit_chain import GENESIS_HASH, chain_entry, verify_chain
+from ..tables import audit_heads, audit_log
 
 
 def append(session, *, agency_id, action, actor_id=None, actor_name=None, target_type=None,
@@ -39,3 +39,27 @@ def verify_agency(session, agency_id):
     result = verify_chain(rows, expected_head=(head.last_seq, head.last_hash) if head else None)
     return {"ok": result.ok, "checked": result.checked, "first_bad_seq": result.first_bad_seq,
             "reason": result.reason, "detail": result.detail}
+
+
+def chained_agencies(session):
+    """Every agency that has an audit chain."""
+    return [row.agency_id for row in session.execute(select(audit_heads.c.agency_id).order_by(audit_heads.c.agency_id))]
+
+
+def page(session, agency_id, *, page, size, action=None, actor_id=None, target_id=None, since=None, until=None):
+    """(total, one page) of the agency's entries, newest first."""
+    where = [audit_log.c.agency_id == agency_id]
+    if action:
+        where.append(audit_log.c.action == action)
+    if actor_id:
+        where.append(audit_log.c.actor_id == str(actor_id))
+    if target_id:
+        where.append(audit_log.c.target_id == target_id)
+    if since:
+        where.append(audit_log.c.occurred_at >= since)
+    if until:
+        where.append(audit_log.c.occurred_at < until)
+    total = session.execute(select(func.count()).select_from(audit_log).where(*where)).scalar()
+    rows = session.execute(select(audit_log).where(*where).order_by(audit_log.c.seq.desc())
+                           .offset((page - 1) * size).limit(size)).all()
+    return total, rows
