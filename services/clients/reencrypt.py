@@ -23,7 +23,7 @@ from servicekit.crypto import FieldCipher
 from servicekit.db import make_engine
 
 from .tables import bank_accounts, clients
-from .usecases.common import account_number_context, id_number_context
+from .domain.encryption import account_number_context, id_number_context
 
 log = logging.getLogger(__name__)
 

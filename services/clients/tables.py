@@ -7,26 +7,18 @@ from sqlalchemy import (
     BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, Numeric, SmallInteger, String,
     Table, Text, func, text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
+from servicekit.columns import created_at, uuid_column
 from servicekit.idempotency import idempotency_table
 from servicekit.outbox import outbox_tables
 
 metadata = MetaData()
 
-
-def _uuid(name, *args, **kwargs):
-    return Column(name, UUID(as_uuid=False), *args, **kwargs)
-
-
-def _created():
-    return Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now())
-
-
 clients = Table(
     "clients", metadata,
-    _uuid("id", primary_key=True),
-    _uuid("agency_id", nullable=False),
+    uuid_column("id", primary_key=True),
+    uuid_column("agency_id", nullable=False),
     Column("name", String(200), nullable=False),
     Column("short_name", String(100)),
     # collation "C": plain byte order, so `LIKE 'prefix%'` can use the btree index
@@ -49,8 +41,8 @@ clients = Table(
     Column("legal_rep_id_number", Text),  # AES-GCM, context "client:<id>:legal_rep_id_number"
     Column("legal_rep_id_number_masked", String(18)),
     Column("version", Integer, nullable=False, server_default="1"),
-    _uuid("created_by"),
-    _created(),
+    uuid_column("created_by"),
+    created_at(),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     # one credit code per agency; also serves prefix search on the code
     Index("uq_clients_agency_credit_code", "agency_id", "credit_code", unique=True),
@@ -62,16 +54,16 @@ clients = Table(
 
 contacts = Table(
     "contacts", metadata,
-    _uuid("id", primary_key=True),
-    _uuid("agency_id", nullable=False),
-    _uuid("client_id", ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    uuid_column("id", primary_key=True),
+    uuid_column("agency_id", nullable=False),
+    uuid_column("client_id", ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
     Column("name", String(50), nullable=False),
     Column("role", String(50)),
     Column("mobile", String(11)),
     Column("email", String(254)),
     Column("wechat", String(50)),
     Column("is_primary", Boolean, nullable=False, server_default="false"),
-    _created(),
+    created_at(),
     Index("ix_contacts_client", "client_id"),
     # at most one primary contact per client
     Index("uq_contacts_one_primary", "client_id", unique=True, postgresql_where=text("is_primary")),
@@ -79,29 +71,29 @@ contacts = Table(
 
 bank_accounts = Table(
     "bank_accounts", metadata,
-    _uuid("id", primary_key=True),
-    _uuid("agency_id", nullable=False),
-    _uuid("client_id", ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    uuid_column("id", primary_key=True),
+    uuid_column("agency_id", nullable=False),
+    uuid_column("client_id", ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
     Column("bank", String(100), nullable=False),
     Column("branch", String(100)),
     Column("account_number", Text, nullable=False),  # AES-GCM, context "bank_account:<id>:account_number"
     Column("account_number_masked", String(32), nullable=False),
     Column("purpose", String(50)),
     Column("currency", String(3), nullable=False, server_default="CNY"),
-    _created(),
+    created_at(),
     Index("ix_bank_accounts_client", "client_id"),
 )
 
 # who serves which client: one user per role (supervisor, accountant, assistant)
 assignments = Table(
     "assignments", metadata,
-    _uuid("client_id", ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True),
+    uuid_column("client_id", ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True),
     Column("role", String(20), primary_key=True),
-    _uuid("agency_id", nullable=False),
-    _uuid("user_id", nullable=False),
+    uuid_column("agency_id", nullable=False),
+    uuid_column("user_id", nullable=False),
     Column("user_name", String(50)),  # as identity knew it when assigned (display only)
     Column("assigned_at", DateTime(timezone=True), nullable=False),
-    _uuid("assigned_by"),
+    uuid_column("assigned_by"),
     # "the clients of this accountant": the visibility filter of every staff list
     Index("ix_assignments_agency_user", "agency_id", "user_id", "client_id"),
 )
@@ -109,12 +101,12 @@ assignments = Table(
 assignment_history = Table(
     "assignment_history", metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
-    _uuid("agency_id", nullable=False),
-    _uuid("client_id", nullable=False),
+    uuid_column("agency_id", nullable=False),
+    uuid_column("client_id", nullable=False),
     Column("role", String(20), nullable=False),
-    _uuid("before_user_id"),
-    _uuid("after_user_id"),
-    _uuid("actor_id"),
+    uuid_column("before_user_id"),
+    uuid_column("after_user_id"),
+    uuid_column("actor_id"),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("ip", String(64)),
     Index("ix_assignment_history_client", "client_id", "at"),
@@ -122,9 +114,9 @@ assignment_history = Table(
 
 contracts = Table(
     "contracts", metadata,
-    _uuid("id", primary_key=True),
-    _uuid("agency_id", nullable=False),
-    _uuid("client_id", ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    uuid_column("id", primary_key=True),
+    uuid_column("agency_id", nullable=False),
+    uuid_column("client_id", ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
     Column("number", String(50), nullable=False),
     Column("status", String(20), nullable=False),
     Column("start_date", Date, nullable=False),
@@ -136,8 +128,8 @@ contracts = Table(
     Column("revision", Integer, nullable=False, server_default="1"),  # +1 per amendment
     Column("terminated_on", Date),
     Column("termination_reason", String(500)),
-    _uuid("created_by"),
-    _created(),
+    uuid_column("created_by"),
+    created_at(),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("uq_contracts_agency_number", "agency_id", "number", unique=True),
     Index("ix_contracts_client", "client_id"),
@@ -148,48 +140,48 @@ contracts = Table(
 contract_history = Table(
     "contract_history", metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
-    _uuid("agency_id", nullable=False),
-    _uuid("contract_id", ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False),
+    uuid_column("agency_id", nullable=False),
+    uuid_column("contract_id", ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False),
     Column("action", String(20), nullable=False),  # created, edited, activated, amended, terminated
     Column("from_status", String(20)),
     Column("to_status", String(20), nullable=False),
     Column("revision", Integer, nullable=False),  # the revision the previous terms belonged to
     Column("previous_terms", JSONB),
     Column("note", String(500)),
-    _uuid("actor_id"),
+    uuid_column("actor_id"),
     Column("at", DateTime(timezone=True), nullable=False),
     Index("ix_contract_history_contract", "contract_id", "id"),
 )
 
 service_records = Table(
     "service_records", metadata,
-    _uuid("id", primary_key=True),
-    _uuid("agency_id", nullable=False),
-    _uuid("client_id", ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    uuid_column("id", primary_key=True),
+    uuid_column("agency_id", nullable=False),
+    uuid_column("client_id", ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
     Column("date", Date, nullable=False),
     Column("kind", String(30), nullable=False),
     Column("description", Text, nullable=False),
     Column("result", String(500)),
-    _uuid("staff_user_id", nullable=False),
-    _uuid("created_by"),
-    _created(),
+    uuid_column("staff_user_id", nullable=False),
+    uuid_column("created_by"),
+    created_at(),
     Index("ix_service_records_client_date", "client_id", "date"),
 )
 
 feedback = Table(
     "feedback", metadata,
-    _uuid("id", primary_key=True),
-    _uuid("agency_id", nullable=False),
-    _uuid("client_id", ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    uuid_column("id", primary_key=True),
+    uuid_column("agency_id", nullable=False),
+    uuid_column("client_id", ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("content", Text, nullable=False),
     Column("status", String(20), nullable=False, server_default="open"),
-    _uuid("created_by"),
-    _created(),
-    _uuid("handled_by"),
+    uuid_column("created_by"),
+    created_at(),
+    uuid_column("handled_by"),
     Column("handled_at", DateTime(timezone=True)),
     Column("handling_note", String(1000)),
-    _uuid("closed_by"),
+    uuid_column("closed_by"),
     Column("closed_at", DateTime(timezone=True)),
     Column("closing_note", String(1000)),
     Column("satisfaction", SmallInteger),
@@ -200,11 +192,11 @@ feedback = Table(
 reveal_log = Table(
     "reveal_log", metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
-    _uuid("agency_id", nullable=False),
-    _uuid("client_id", nullable=False),
+    uuid_column("agency_id", nullable=False),
+    uuid_column("client_id", nullable=False),
     Column("field", String(60), nullable=False),
-    _uuid("bank_account_id"),
-    _uuid("actor_id", nullable=False),
+    uuid_column("bank_account_id"),
+    uuid_column("actor_id", nullable=False),
     Column("actor_roles", ARRAY(String(20)), nullable=False),
     Column("reason", String(200)),
     Column("ip", String(64)),
@@ -218,9 +210,9 @@ reveal_log = Table(
 # (voucher_posted, period_closed, period_reopened) for the monthly board
 ledger_progress = Table(
     "ledger_progress", metadata,
-    _uuid("client_id", primary_key=True),
+    uuid_column("client_id", primary_key=True),
     Column("period", String(7), primary_key=True),
-    _uuid("agency_id", nullable=False),
+    uuid_column("agency_id", nullable=False),
     Column("vouchers_posted", Integer, nullable=False, server_default="0"),
     Column("closed", Boolean, nullable=False, server_default="false"),
     Column("closed_at", DateTime(timezone=True)),

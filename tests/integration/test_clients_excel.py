@@ -106,3 +106,7 @@ def test_files_that_are_not_a_filled_template_are_400(platform, agency_admin):
     resp = agency_admin.request("POST", "/api/v1/clients/import", data=b"",
                                 headers={"Content-Type": XLSX})
     assert_error(resp, 400, "FILE_EMPTY")
+    # the permission comes first: a caller who may not import learns nothing about their file
+    accountant = create_user(agency_admin, ["accountant"], name="冯会计")
+    assert_error(accountant.request("POST", "/api/v1/clients/import", data=b"", headers={"Content-Type": XLSX}),
+                 403, "FORBIDDEN")

@@ -1,3 +1,3 @@
-"""The clients service's pure rules: check characters, masking, the contract and
-feedback state machines, the monthly board, the spreadsheet layout. No nameko, no
-database: unit-testable on their own."""
+"""The clients service's pure rules: check characters, masking, the encryption
+contexts, the contract and feedback state machines, the monthly board, the
+spreadsheet layout. No nameko, no database: unit-testable on their own."""

@@ -1,3 +1,3 @@
-"""What a user can do with the clients service: each module orchestrates the tables
-and the pure rules in domain/ inside one unit of work. Nothing here knows nameko;
-`visibility` is the one place that decides which clients a caller may see."""
+"""What a user can do with the clients service: one module per area, each use case
+one unit of work over the SQL in repository/ and the pure rules in domain/. Nothing
+here knows nameko; `visibility` applies servicekit's rule of who sees which client."""

@@ -1,19 +1,17 @@
 """Who serves which client: one supervisor, one accountant and one assistant per
 client at most (a role left empty is simply unassigned). An accountant or assistant
-sees exactly the clients they are assigned to (usecases/visibility.py).
+sees exactly the clients they are assigned to (servicekit/visibility.py).
 
-The assignee is checked with identity before the transaction starts (service.py):
-a user of the caller's agency, not disabled, holding the role they are given. Every
-change is written to assignment_history and published as assignment_changed, so
-the other services can update who may see what."""
-from sqlalchemy import func, select
-
+The assignee is checked with identity (a user of the caller's agency, not disabled,
+holding the role they are given). Every change is written to assignment_history and
+published as assignment_changed, so the other services can update who may see what."""
 from servicekit.errors import Conflict, NotFound, ValidationFailed
 
 from contracts.clients.labels import ASSIGNMENT_ROLES
+from .. import events
+from ..directory import staff_member
 from ..metrics import ASSIGNMENT_CHANGES
-from ..tables import assignment_history, assignments
-from .common import paged
+from ..repository import assignments as assignments_sql
 from .views import assignment_history_view, assignments_view
 from .visibility import load_client
 
@@ -45,56 +43,58 @@ def check_assignee(user, role):
 
 def list_assignments(call, client_id):
     client = load_client(call, client_id)
-    rows = call.session.execute(select(assignments).where(assignments.c.client_id == client.id)).all()
-    return {"client_id": client.id, "assignments": assignments_view(rows)}
+    return {"client_id": client.id, "assignments": assignments_view(assignments_sql.of_client(call.session, client.id))}
 
 
-def _change(call, client, role, before, after):
-    client_id = getattr(client, "id", None) or client.client_id
-    call.session.execute(assignment_history.insert().values(
-        agency_id=call.auth.agency_id, client_id=client_id, role=role, before_user_id=before, after_user_id=after,
-        actor_id=call.auth.user_id, at=call.now, ip=call.ip))
-    call.publish("assignment_changed", {"client_id": client_id, "role": role, "before_user_id": before,
-                                        "after_user_id": after, "actor_id": call.auth.user_id}, client_id=client_id)
+def _change(call, client_id, role, before, after):
+    assignments_sql.record(call.session, agency_id=call.auth.agency_id, client_id=client_id, role=role,
+                           before_user_id=before, after_user_id=after, actor_id=call.auth.user_id, at=call.now,
+                           ip=call.ip)
+    events.assignment_changed(call, client_id, role, before, after)
     ASSIGNMENT_CHANGES.labels(role).inc()
 
 
-def assign(call, client_id, role, user):
-    """Give `role` on the client to `user` (identity's view, already checked)."""
+def assign(call, client_id, role, payload):
+    """Give `role` on the client to the user payload["user_id"]."""
+    check_role(role)
+    # identity first, before this transaction's first statement: no connection and no
+    # row lock are held while identity answers (or its deadline runs out)
+    user = check_assignee(staff_member(call.identity, payload["user_id"]), role)
     client = load_client(call, client_id, for_update=True)
-    current = call.session.execute(select(assignments).where(assignments.c.client_id == client.id,
-                                                             assignments.c.role == role)).first()
+    current = assignments_sql.holder(call.session, client.id, role)
     if current is not None and current.user_id == user["id"]:
         return list_assignments(call, client.id)  # already so: nothing changes, nothing is published
-    values = dict(agency_id=call.auth.agency_id, user_id=user["id"], user_name=user.get("name"),
-                  assigned_at=call.now, assigned_by=call.auth.user_id)
-    if current is None:
-        call.session.execute(assignments.insert().values(client_id=client.id, role=role, **values))
-    else:
-        call.session.execute(assignments.update().where(assignments.c.client_id == client.id,
-                                                        assignments.c.role == role).values(**values))
-    _change(call, client, role, current.user_id if current else None, user["id"])
+    assignments_sql.put(call.session, client.id, role, current is not None, agency_id=call.auth.agency_id,
+                        user_id=user["id"], user_name=user.get("name"), assigned_at=call.now,
+                        assigned_by=call.auth.user_id)
+    _change(call, client.id, role, current.user_id if current else None, user["id"])
     return list_assignments(call, client.id)
 
 
 def unassign(call, client_id, role):
+    check_role(role)
     client = load_client(call, client_id, for_update=True)
-    current = call.session.execute(select(assignments).where(assignments.c.client_id == client.id,
-                                                             assignments.c.role == role)).first()
+    current = assignments_sql.holder(call.session, client.id, role)
     if current is None:
         raise Conflict(code="NOT_ASSIGNED", message="该角色尚未分配", message_en="Nobody holds this role for the client")
-    call.session.execute(assignments.delete().where(assignments.c.client_id == client.id,
-                                                    assignments.c.role == role))
-    _change(call, client, role, current.user_id, None)
+    assignments_sql.remove(call.session, client.id, role)
+    _change(call, client.id, role, current.user_id, None)
     return list_assignments(call, client.id)
 
 
 def history(call, client_id, query):
     client = load_client(call, client_id)
-    where = [assignment_history.c.client_id == client.id]
-    rows = select(assignment_history).where(*where).order_by(assignment_history.c.id.desc())
-    return paged(call, rows, select(func.count()).select_from(assignment_history).where(*where), query["page"],
-                 query["page_size"], assignment_history_view)
+    return assignments_sql.history_page(call.session, client.id, query["page"], query["page_size"],
+                                        assignment_history_view)
+
+
+def follow_user(call, envelope):
+    """identity's user_updated: a user who was disabled, or changed roles, may no
+    longer hold some assignments."""
+    data = envelope.get("data") or {}
+    user = data.get("user") or {}
+    if {"disabled", "roles"} & set(data.get("changed") or []) and user.get("id"):
+        drop_for_user(call, user)
 
 
 def drop_for_user(call, user):
@@ -102,17 +102,12 @@ def drop_for_user(call, user):
     assignments they can no longer hold go, each recorded and published as
     assignment_changed like a manual unassignment (the actor is empty: the system
     did it, following identity). Returns the (client_id, role) pairs dropped."""
-    held = call.session.execute(
-        select(assignments).where(assignments.c.agency_id == call.auth.agency_id,
-                                  assignments.c.user_id == user["id"])
-        .order_by(assignments.c.client_id, assignments.c.role).with_for_update()).all()
     roles = set(user.get("roles") or [])
     dropped = []
-    for row in held:
+    for row in assignments_sql.held_by(call.session, call.auth.agency_id, user["id"]):
         if not user.get("disabled") and row.role in roles:
             continue
-        call.session.execute(assignments.delete().where(assignments.c.client_id == row.client_id,
-                                                        assignments.c.role == row.role))
-        _change(call, row, row.role, row.user_id, None)
+        assignments_sql.remove(call.session, row.client_id, row.role)
+        _change(call, row.client_id, row.role, row.user_id, None)
         dropped.append((row.client_id, row.role))
     return dropped

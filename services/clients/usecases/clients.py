@@ -1,31 +1,28 @@
 """Client companies: create, list and search, read, change (optimistic version),
 change status; the taxpayer profile other services ask for."""
-import re
-
-from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from servicekit.errors import ValidationFailed
+from servicekit.errors import Conflict, ValidationFailed
+from servicekit.ids import new_id
+from servicekit.visibility import scope_of
 
 from contracts.clients.labels import COMPANY_FIELDS
-from ..metrics import CLIENTS_CREATED
+from .. import events
+from ..domain.encryption import account_number_context, id_number_context
 from ..domain.masking import mask_account_number, mask_id_number
 from ..domain.rules import MESSAGES, clean_client
 from ..domain.status import check_status_change
-from ..tables import bank_accounts, clients, contacts
-from .common import (
-    account_number_context, assignments_of, bump_version, check_version, count_of, escape_like, id_number_context,
-    paged,
-)
-from .context import new_id
-from .views import client_view, company_fields, event_client, list_item_view
-from .visibility import assigned_ids, load_client, one_of, scope_of, visible_where
-
-SORTS = {"name": clients.c.name, "created_at": clients.c.created_at, "credit_code": clients.c.credit_code}
-_CODE_PREFIX = re.compile(r"^(?=.*\d)[0-9A-HJ-NP-RTUWXY]{4,18}$")
+from ..metrics import CLIENTS_CREATED
+from ..repository import assignments as assignments_sql
+from ..repository import bank_accounts as bank_accounts_sql
+from ..repository import clients as clients_sql
+from ..repository import contacts as contacts_sql
+from ..repository.pages import page
+from .views import client_view, company_fields, list_item_view
+from .visibility import load_client
 
 
-def credit_code_taken(code, row_label=None):
+def credit_code_taken():
     zh, en = MESSAGES["CREDIT_CODE_TAKEN"]
     return ValidationFailed(code="CREDIT_CODE_TAKEN", message=zh, message_en=en,
                             fields={"credit_code": [f"{zh} / {en}"]},
@@ -33,16 +30,35 @@ def credit_code_taken(code, row_label=None):
 
 
 def ensure_credit_code_free(call, code, exclude_id=None):
-    query = select(clients.c.id).where(clients.c.agency_id == call.auth.agency_id, clients.c.credit_code == code)
-    if exclude_id:
-        query = query.where(clients.c.id != exclude_id)
-    if call.session.execute(query).first() is not None:
-        raise credit_code_taken(code)
+    if clients_sql.credit_code_used(call.session, call.auth.agency_id, code, exclude_id):
+        raise credit_code_taken()
+
+
+def check_version(row, expected):
+    if expected is not None and expected != row.version:
+        raise Conflict(code="VERSION_CONFLICT", message="客户资料已被他人修改，请刷新后重试",
+                       message_en="The client was changed by someone else; reload and try again",
+                       details={"current_version": row.version, "your_version": expected})
 
 
 # -- writing new clients (one, or a whole import) ---------------------------------------
-def client_rows(call, clean, client_id):
-    """The rows for one cleaned create payload: (client, [contacts], [bank accounts])."""
+class NewClient:
+    """The rows of one new client: `client` (a dict, also seen as a row by the
+    views and events: `.id`, `.name`…), its contacts and its bank accounts."""
+
+    def __init__(self, client, contacts, bank_accounts):
+        self.client, self.contacts, self.bank_accounts = client, contacts, bank_accounts
+
+    def __getattr__(self, name):
+        try:
+            return self.client[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def new_client(call, clean):
+    """The rows for one cleaned create payload."""
+    client_id = new_id()
     legal = clean.get("legal_representative") or {}
     number = legal.get("id_number")
     client = {
@@ -60,9 +76,8 @@ def client_rows(call, clean, client_id):
         "legal_rep_id_number_masked": mask_id_number(number) if number else None,
         "version": 1, "created_by": call.auth.user_id, "created_at": call.now, "updated_at": call.now,
     }
-    contact_rows = [contact_row(call, client_id, c) for c in clean.get("contacts") or []]
-    account_rows = [bank_account_row(call, client_id, b) for b in clean.get("bank_accounts") or []]
-    return client, contact_rows, account_rows
+    return NewClient(client, [contact_row(call, client_id, c) for c in clean.get("contacts") or []],
+                     [bank_account_row(call, client_id, b) for b in clean.get("bank_accounts") or []])
 
 
 def contact_row(call, client_id, contact):
@@ -81,97 +96,48 @@ def bank_account_row(call, client_id, account):
             "account_number_masked": mask_account_number(number), "created_at": call.now}
 
 
-def insert_clients(call, prepared):
-    """prepared: [(client, contacts, accounts)]; one multi-row INSERT per table,
-    then a client_created event per client. A credit code taken meanwhile (a
-    concurrent create) is the same 400 as one found before."""
-    if not prepared:
-        return
+def insert_clients(call, new):
+    """[NewClient]: one multi-row INSERT per table. A credit code taken meanwhile
+    (a concurrent create) is the same 400 as one found before."""
     try:
-        call.session.execute(clients.insert(), [client for client, _, _ in prepared])
+        clients_sql.insert(call.session, [n.client for n in new])
     except IntegrityError as exc:
-        if "uq_clients_agency_credit_code" in str(exc.orig):
-            raise credit_code_taken(None) from exc
+        if clients_sql.is_credit_code_clash(exc):
+            raise credit_code_taken() from exc
         raise
-    contact_rows = [row for _, rows, _ in prepared for row in rows]
-    account_rows = [row for _, _, rows in prepared for row in rows]
-    if contact_rows:
-        call.session.execute(contacts.insert(), contact_rows)
-    if account_rows:
-        call.session.execute(bank_accounts.insert(), account_rows)
-    call.publish_many([("client_created", {"client": event_client(_Row(client))}, client["id"])
-                       for client, _, _ in prepared])
-
-
-class _Row:
-    """A dict seen as a row (for the views)."""
-
-    def __init__(self, values):
-        self.__dict__.update(values)
+    contacts_sql.insert(call.session, [row for n in new for row in n.contacts])
+    bank_accounts_sql.insert(call.session, [row for n in new for row in n.bank_accounts])
 
 
 def create_client(call, payload):
     clean = clean_client(payload, call.today)
     ensure_credit_code_free(call, clean["credit_code"])
-    client_id = new_id()
-    insert_clients(call, [client_rows(call, clean, client_id)])
+    new = new_client(call, clean)
+    insert_clients(call, [new])
+    events.client_created(call, new)
     CLIENTS_CREATED.labels("api").inc()
-    return get_client(call, client_id)
+    return get_client(call, new.id)
 
 
 # -- reading -------------------------------------------------------------------------
-def filters_where(call, query):
-    """The WHERE clauses of a list or export: what the caller may see, then the filters."""
-    where = visible_where(call, scope_of(call.auth))
-    if query.get("q"):
-        term = query["q"].strip()
-        code = re.sub(r"\s", "", term).upper()
-        if _CODE_PREFIX.match(code):  # looks like (the start of) a credit code
-            where.append(clients.c.credit_code.like(escape_like(code) + "%"))
-        elif term:
-            like = "%" + escape_like(term) + "%"
-            where.append(or_(clients.c.name.ilike(like), clients.c.short_name.ilike(like),
-                             clients.c.credit_code.like(escape_like(code) + "%")))
-    if query.get("taxpayer_type"):
-        where.append(clients.c.taxpayer_type == query["taxpayer_type"])
-    if query.get("status"):
-        where.append(clients.c.status == query["status"])
-    for key, role in (("accountant_id", "accountant"), ("assignee_id", None)):
-        if query.get(key):
-            where.append(one_of(clients.c.id, assigned_ids(call, query[key], role)))
-    return where
-
-
-def ordering(query):
-    column = SORTS[query.get("sort") or "name"]
-    if query.get("order") == "desc":
-        return [column.desc(), clients.c.id.desc()]
-    return [column.asc(), clients.c.id.asc()]
-
-
 def list_query(call, query):
     """(rows query, count query): the exact statements the list runs (EXPLAINed in the tests)."""
-    where = filters_where(call, query)
-    return select(clients).where(*where).order_by(*ordering(query)), count_of(where, clients)
+    return clients_sql.list_query(call.session, scope_of(call.auth), query)
 
 
 def list_clients(call, query):
     rows_query, count_query = list_query(call, query)
-    page = paged(call, rows_query, count_query, query["page"], query["page_size"], lambda r: r)
-    staff = assignments_of(call, [r.id for r in page["items"]])
-    page["items"] = [list_item_view(r, assignments=staff[r.id]) for r in page["items"]]
-    return page
+    found = page(call.session, rows_query, count_query, query["page"], query["page_size"], lambda r: r)
+    staff = assignments_sql.of_clients(call.session, [r.id for r in found["items"]])
+    found["items"] = [list_item_view(r, assignments=staff[r.id]) for r in found["items"]]
+    return found
 
 
 def get_client(call, client_id):
     row = load_client(call, client_id)
-    contact_rows = call.session.execute(select(contacts).where(contacts.c.client_id == row.id)
-                                        .order_by(contacts.c.is_primary.desc(), contacts.c.created_at,
-                                                  contacts.c.id)).all()
-    account_rows = call.session.execute(select(bank_accounts).where(bank_accounts.c.client_id == row.id)
-                                        .order_by(bank_accounts.c.created_at, bank_accounts.c.id)).all()
-    return client_view(row, assignments=assignments_of(call, [row.id])[row.id], contacts=contact_rows,
-                       bank_accounts=account_rows)
+    return client_view(row, assignments=assignments_sql.of_client(call.session, row.id),
+                       contacts=contacts_sql.of_client(call.session, row.id),
+                       bank_accounts=bank_accounts_sql.of_client(call.session, row.id))
 
 
 def taxpayer_profile(call, client_id):
@@ -198,15 +164,14 @@ def update_client(call, client_id, payload):
     if not changes:
         return get_client(call, row.id)
     try:
-        version = bump_version(call, row.id, **changes)
+        version = clients_sql.bump_version(call.session, row.id, call.now, **changes)
     except IntegrityError as exc:
-        if "uq_clients_agency_credit_code" in str(exc.orig):
-            raise credit_code_taken(changes.get("credit_code")) from exc
+        if clients_sql.is_credit_code_clash(exc):
+            raise credit_code_taken() from exc
         raise
-    updated = load_client(call, row.id)
+    updated = clients_sql.by_id(call.session, row.id)
     values = {key: value for key, value in company_fields(updated).items() if key in changed}
-    call.publish("client_updated", {"client_id": row.id, "version": version, "changed": sorted(changed),
-                                    "values": values}, client_id=row.id)
+    events.client_updated(call, row.id, version, changed, values)
     return get_client(call, row.id)
 
 
@@ -234,18 +199,15 @@ def change_status(call, client_id, payload):
     check_version(row, payload.get("version"))
     reason = (payload.get("reason") or "").strip() or None
     target = check_status_change(row.status, payload["status"], reason)
-    version = bump_version(call, row.id, status=target, status_reason=reason, status_changed_at=call.now)
-    call.publish("client_status_changed", {"client_id": row.id, "from": row.status, "to": target,
-                                           "reason": reason, "version": version, "actor_id": call.auth.user_id},
-                 client_id=row.id)
+    version = clients_sql.bump_version(call.session, row.id, call.now, status=target, status_reason=reason,
+                                        status_changed_at=call.now)
+    events.client_status_changed(call, row.id, row.status, target, reason, version)
     return get_client(call, row.id)
 
 
 def client_changed(call, row, what):
     """A sub-resource (contacts, bank accounts) changed: new version, client_updated
     naming it, without values (they are personal)."""
-    version = bump_version(call, row.id)
-    call.publish("client_updated", {"client_id": row.id, "version": version, "changed": [what], "values": {}},
-                 client_id=row.id)
+    version = clients_sql.bump_version(call.session, row.id, call.now)
+    events.client_updated(call, row.id, version, [what])
     return version
-

@@ -1,22 +1,17 @@
 """A client's contacts: several, exactly one primary while there are any."""
-from sqlalchemy import func, select, update
-
 from servicekit.errors import Conflict, NotFound
+from servicekit.ids import valid_uuid
 
 from ..domain.rules import FieldErrors, check_reachable, clean_contact
-from ..tables import contacts
+from ..repository import contacts as contacts_sql
 from .clients import client_changed, contact_row
-from .context import valid_uuid
 from .views import contact_view
 from .visibility import load_client
 
 
 def _load(call, client, contact_id):
     contact_id = valid_uuid(contact_id)
-    row = None
-    if contact_id:
-        row = call.session.execute(select(contacts).where(contacts.c.id == contact_id,
-                                                          contacts.c.client_id == client.id)).first()
+    row = contacts_sql.get(call.session, client.id, contact_id) if contact_id else None
     if row is None:
         raise NotFound(code="CONTACT_NOT_FOUND", message="联系人不存在", message_en="No such contact")
     return row
@@ -24,9 +19,7 @@ def _load(call, client, contact_id):
 
 def list_contacts(call, client_id):
     client = load_client(call, client_id)
-    rows = call.session.execute(select(contacts).where(contacts.c.client_id == client.id)
-                                .order_by(contacts.c.is_primary.desc(), contacts.c.created_at, contacts.c.id)).all()
-    return {"items": [contact_view(r) for r in rows]}
+    return {"items": [contact_view(r) for r in contacts_sql.of_client(call.session, client.id)]}
 
 
 def add_contact(call, client_id, payload):
@@ -35,14 +28,12 @@ def add_contact(call, client_id, payload):
     clean = clean_contact(payload, errors)
     check_reachable(payload, errors)
     errors.raise_if_any()
-    existing = call.session.execute(select(func.count()).select_from(contacts)
-                                    .where(contacts.c.client_id == client.id)).scalar()
-    if not existing:
+    if not contacts_sql.count_of(call.session, client.id):
         clean["primary"] = True
     if clean.get("primary"):
-        call.session.execute(update(contacts).where(contacts.c.client_id == client.id).values(is_primary=False))
+        contacts_sql.clear_primary(call.session, client.id)
     row = contact_row(call, client.id, clean)
-    call.session.execute(contacts.insert().values(**row))
+    contacts_sql.insert(call.session, [row])
     client_changed(call, client, "contacts")
     return contact_view(_load(call, client, row["id"]))
 
@@ -61,10 +52,10 @@ def update_contact(call, client_id, contact_id, payload):
         raise Conflict(code="PRIMARY_CONTACT_REQUIRED", message="请先将另一位联系人设为主要联系人",
                        message_en="Make another contact primary instead")
     if primary and not row.is_primary:
-        call.session.execute(update(contacts).where(contacts.c.client_id == client.id).values(is_primary=False))
+        contacts_sql.clear_primary(call.session, client.id)
         changes["is_primary"] = True
     if changes:
-        call.session.execute(update(contacts).where(contacts.c.id == row.id).values(**changes))
+        contacts_sql.change(call.session, row.id, **changes)
         client_changed(call, client, "contacts")
     return contact_view(_load(call, client, row.id))
 
@@ -72,11 +63,10 @@ def update_contact(call, client_id, contact_id, payload):
 def remove_contact(call, client_id, contact_id):
     client = load_client(call, client_id, for_update=True)
     row = _load(call, client, contact_id)
-    call.session.execute(contacts.delete().where(contacts.c.id == row.id))
+    contacts_sql.delete(call.session, row.id)
     if row.is_primary:  # the oldest remaining one takes over
-        heir = call.session.execute(select(contacts.c.id).where(contacts.c.client_id == client.id)
-                                    .order_by(contacts.c.created_at, contacts.c.id).limit(1)).scalar()
+        heir = contacts_sql.oldest_id(call.session, client.id)
         if heir:
-            call.session.execute(update(contacts).where(contacts.c.id == heir).values(is_primary=True))
+            contacts_sql.change(call.session, heir, is_primary=True)
     client_changed(call, client, "contacts")
     return {}

@@ -2,14 +2,13 @@
 clients.reveal_sensitive, and every reveal is recorded twice in the same
 transaction as the read: a row in reveal_log (this service's own audit trail) and a
 sensitive_revealed event (for the agency-wide audit log). Neither holds the value."""
-from sqlalchemy import func, select
-
 from servicekit.errors import NotFound
 
+from .. import events
+from ..domain.encryption import account_number_context, id_number_context
 from ..metrics import SENSITIVE_REVEALS
-from ..tables import reveal_log
+from ..repository import reveal_log as reveal_log_sql
 from .bank_accounts import load_account
-from .common import account_number_context, id_number_context, paged
 from .views import reveal_view
 from .visibility import load_client
 
@@ -18,14 +17,11 @@ FIELD_ACCOUNT_NUMBER = "bank_account.account_number"
 
 
 def _record(call, client, field, reason, bank_account_id=None):
-    call.session.execute(reveal_log.insert().values(
-        agency_id=call.auth.agency_id, client_id=client.id, field=field, bank_account_id=bank_account_id,
-        actor_id=call.auth.user_id, actor_roles=list(call.auth.roles), reason=reason, ip=call.ip,
-        user_agent=call.user_agent, at=call.now))
-    data = {"client_id": client.id, "field": field, "actor_id": call.auth.user_id, "reason": reason}
-    if bank_account_id:
-        data["bank_account_id"] = bank_account_id
-    call.publish("sensitive_revealed", data, client_id=client.id)
+    reveal_log_sql.record(call.session, agency_id=call.auth.agency_id, client_id=client.id, field=field,
+                          bank_account_id=bank_account_id, actor_id=call.auth.user_id,
+                          actor_roles=list(call.auth.roles), reason=reason, ip=call.ip, user_agent=call.user_agent,
+                          at=call.now)
+    events.sensitive_revealed(call, client.id, field, reason, bank_account_id)
     SENSITIVE_REVEALS.labels(field).inc()
 
 
@@ -48,9 +44,5 @@ def reveal_bank_account(call, client_id, account_id, payload):
 
 
 def list_reveals(call, query):
-    where = [reveal_log.c.agency_id == call.auth.agency_id]
-    if query.get("client_id"):
-        where.append(reveal_log.c.client_id == str(query["client_id"]))
-    rows = select(reveal_log).where(*where).order_by(reveal_log.c.at.desc(), reveal_log.c.id.desc())
-    return paged(call, rows, select(func.count()).select_from(reveal_log).where(*where), query["page"],
-                 query["page_size"], reveal_view)
+    return reveal_log_sql.page_of_agency(call.session, call.auth.agency_id, query.get("client_id"), query["page"],
+                                         query["page_size"], reveal_view)

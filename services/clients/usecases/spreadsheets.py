@@ -10,21 +10,20 @@ import base64
 import binascii
 
 from marshmallow import ValidationError
-from sqlalchemy import select
 
 from servicekit.errors import BadRequest
 from servicekit.green import offload
+from servicekit.visibility import scope_of
 
 from contracts.clients import schemas
+from .. import events
 from ..domain import spreadsheet
 from ..domain.rules import FieldErrors, clean_client
 from ..metrics import CLIENTS_CREATED, IMPORTS
-from ..tables import clients, contacts
-from .clients import client_rows, filters_where, insert_clients, ordering
-from .common import assignments_of
-from .context import new_id
-
-IMPORT_CHUNK = 1000
+from ..repository import assignments as assignments_sql
+from ..repository import clients as clients_sql
+from ..repository import contacts as contacts_sql
+from .clients import insert_clients, new_client
 
 
 def file_reply(filename, content):
@@ -41,6 +40,8 @@ def _file_error(zh, en, code="IMPORT_FILE_INVALID", **details):
 
 
 def decode_upload(upload):
+    """The uploaded file's bytes (the caller's permission is already checked, so a
+    caller who may not import learns nothing about their file)."""
     if not isinstance(upload, dict) or not isinstance(upload.get("content_base64"), str):
         raise _file_error("请上传文件", "upload a file", code="FILE_MISSING")
     name = str(upload.get("filename") or "")
@@ -48,9 +49,12 @@ def decode_upload(upload):
         raise _file_error("请上传 .xlsx 文件（Excel 2007 及以后的格式），可另存为后重新上传",
                           "upload an .xlsx file (save the sheet as .xlsx first)", filename=name)
     try:
-        return base64.b64decode(upload["content_base64"], validate=True)
+        content = base64.b64decode(upload["content_base64"], validate=True)
     except (binascii.Error, ValueError) as exc:
         raise _file_error("文件内容无效", "the file content is not valid base64") from exc
+    if not content:
+        raise _file_error("上传的文件是空的", "the uploaded file is empty", code="FILE_EMPTY")
+    return content
 
 
 def check_rows(content, max_rows, today):
@@ -114,7 +118,7 @@ def import_clients(call, upload):
     if not total:
         raise _file_error("文件中没有客户数据（从第2行起填写）", "the file holds no clients (fill in from row 2)",
                           code="IMPORT_EMPTY")
-    taken = _codes_taken(call, [clean["credit_code"] for _, clean in good])
+    taken = clients_sql.codes_used(call.session, call.auth.agency_id, [clean["credit_code"] for _, clean in good])
     for number, clean in good:
         if clean["credit_code"] in taken:
             errors = FieldErrors()
@@ -127,38 +131,23 @@ def import_clients(call, upload):
         raise BadRequest(code="IMPORT_FAILED", message=f"{len(bad)}行有误，未导入任何客户，请修改后重新上传",
                          message_en=f"{len(bad)} row(s) are invalid; nothing was imported",
                          details={"rows": bad, "bad_rows": len(bad), "total_rows": total})
-    prepared = [client_rows(call, clean, new_id()) for _, clean in good]
-    insert_clients(call, prepared)
+    new = [new_client(call, clean) for _, clean in good]
+    insert_clients(call, new)
+    events.clients_created(call, new)
     IMPORTS.labels("imported").inc()
-    CLIENTS_CREATED.labels("import").inc(len(prepared))
-    return {"imported": len(prepared)}
-
-
-def _codes_taken(call, codes):
-    taken = set()
-    for start in range(0, len(codes), IMPORT_CHUNK):
-        chunk = codes[start:start + IMPORT_CHUNK]
-        taken.update(r.credit_code for r in call.session.execute(
-            select(clients.c.credit_code).where(clients.c.agency_id == call.auth.agency_id,
-                                                clients.c.credit_code.in_(chunk))))
-    return taken
+    CLIENTS_CREATED.labels("import").inc(len(new))
+    return {"imported": len(new)}
 
 
 def export_clients(call, query):
-    where = filters_where(call, query)
     limit = call.settings.export_max_rows
-    rows = call.session.execute(select(clients).where(*where).order_by(*ordering(query)).limit(limit + 1)).all()
+    rows = clients_sql.export_rows(call.session, scope_of(call.auth), query, limit)
     if len(rows) > limit:
         raise BadRequest(code="EXPORT_TOO_LARGE", message=f"一次最多导出{limit}个客户，请缩小筛选范围",
                          message_en=f"at most {limit} clients per export; narrow the filter", details={"limit": limit})
     ids = [r.id for r in rows]
-    staff = assignments_of(call, ids)
-    primary = {}
-    for start in range(0, len(ids), IMPORT_CHUNK):
-        chunk = ids[start:start + IMPORT_CHUNK]
-        for contact in call.session.execute(select(contacts).where(contacts.c.client_id.in_(chunk),
-                                                                   contacts.c.is_primary)):
-            primary[contact.client_id] = contact
+    staff = assignments_sql.of_clients(call.session, ids)
+    primary = contacts_sql.primary_of(call.session, ids)
     lines = [_export_line(row, staff[row.id], primary.get(row.id)) for row in rows]
     stamp = call.today.strftime("%Y%m%d")
     return file_reply(f"客户列表_{stamp}.xlsx", offload(spreadsheet.build_export, lines))

@@ -1,24 +1,19 @@
 """clients over real RPC: identity and clients run as real `nameko run` processes
-against real PostgreSQL and RabbitMQ, and the tests call them directly with a
-standalone ClusterRpcClient, WITHOUT the gateway. They prove that the clients
+against real PostgreSQL and RabbitMQ, and the tests call them directly over nameko
+RPC (tests/support/bus.py), WITHOUT the gateway. They prove that the clients
 service itself enforces permissions, visibility and tenancy, validates its input,
 encrypts what it must and publishes its events as docs/events.md says.
 
 Own RabbitMQ vhost (suanpan_cli_svc), own databases (suanpan_cli_svc_*), own HTTP
 ports (offset 12000): it never touches `make run`, the integration suite or
 identity's service tests. CLIENTS_SVC_TEST_AMQP_URI, CLIENTS_SVC_TEST_DB_PREFIX and
-CLIENTS_SVC_TEST_PORT_OFFSET move it elsewhere (two runs at once on one machine). As in identity's service tests, the auth context in
-context data is trusted (the broker is the trust boundary); identity issues real
-tokens here and the contexts are built from their verified claims."""
+CLIENTS_SVC_TEST_PORT_OFFSET move it elsewhere (two runs at once on one machine).
+Identity issues real tokens here, and the signed auth contexts are built from their
+verified claims (tests/support/staff.py)."""
 import os
-import socket
-import time
 import uuid
-from contextlib import contextmanager
 
 import pytest
-from kombu import Connection, Consumer, Exchange, Queue, binding
-from nameko.standalone.rpc import ClusterRpcClient
 from sqlalchemy import create_engine
 
 import servicekit.errors  # noqa: F401 - registers the AppError classes, so RPC errors arrive typed
@@ -26,6 +21,7 @@ from scripts.platform import Platform, drop_databases, ensure_vhost
 from services.clients.domain.credit_code import with_check_character
 from servicekit.tokens import TokenVerifier
 from tests.support import staff
+from tests.support.bus import Rpc, event_taps
 from tests.support.staff import People, make_agency
 
 AMQP = os.environ.get("CLIENTS_SVC_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/suanpan_cli_svc")
@@ -68,33 +64,9 @@ def clients_db(clients_platform):
     engine.dispose()
 
 
-class Rpc:
-    """Calls a service over nameko RPC with the given context data."""
-
-    def __init__(self, uri=AMQP):
-        self.uri = uri
-
-    @contextmanager
-    def proxy(self, service, context=None, timeout=RPC_TIMEOUT):
-        client = ClusterRpcClient(context_data=dict(context or {}), timeout=timeout, uri=self.uri)
-        cluster = client.start()
-        try:
-            yield getattr(cluster, service)
-        finally:
-            client.stop()
-
-    def identity(self, method, *args, context=None):
-        with self.proxy("identity", context) as service:
-            return getattr(service, method)(*args)
-
-    def clients(self, method, *args, context=None, timeout=RPC_TIMEOUT):
-        with self.proxy("clients", context, timeout) as service:
-            return getattr(service, method)(*args)
-
-
 @pytest.fixture(scope="session")
 def rpc(clients_platform):
-    return Rpc()
+    return Rpc(AMQP, timeout=RPC_TIMEOUT)
 
 
 def anonymous_context(**extra):
@@ -158,68 +130,7 @@ def create(rpc):
 
 
 # -- listening to clients.events -------------------------------------------------------
-class EventTap:
-    """A plain kombu consumer: an exclusive queue bound to clients.events."""
-
-    def __init__(self, uri, routing_keys):
-        self.conn = Connection(uri)
-        self.conn.ensure_connection(max_retries=3)
-        self.channel = self.conn.channel()
-        exchange = Exchange(EVENTS_EXCHANGE, type="topic", durable=True)
-        exchange(self.channel).declare()
-        self.queue = Queue(f"clients-svc-tap-{uuid.uuid4().hex}", exchange=exchange,
-                           bindings=[binding(exchange, routing_key=key) for key in routing_keys],
-                           exclusive=True, auto_delete=True)
-        self.messages = []
-        self.consumer = Consumer(self.channel, queues=[self.queue], callbacks=[self._received], accept=["json"],
-                                 no_ack=True)
-        self.consumer.consume()
-
-    def _received(self, body, message):
-        self.messages.append({"body": body, "routing_key": message.delivery_info.get("routing_key"),
-                              "exchange": message.delivery_info.get("exchange"),
-                              "properties": dict(message.properties), "headers": dict(message.headers or {}),
-                              "content_type": message.content_type, "raw": message.body})
-
-    def wait_for(self, predicate, timeout=10):
-        deadline = time.monotonic() + timeout
-        while True:
-            for message in self.messages:
-                if predicate(message):
-                    return message
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"no matching event within {timeout}s; got {[m['body'] for m in self.messages]}")
-            try:
-                self.conn.drain_events(timeout=min(remaining, 0.5))
-            except socket.timeout:
-                pass
-
-    def drain(self, seconds=0.5):
-        deadline = time.monotonic() + seconds
-        while (remaining := deadline - time.monotonic()) > 0:
-            try:
-                self.conn.drain_events(timeout=remaining)
-            except socket.timeout:
-                break
-        return self.messages
-
-    def close(self):
-        try:
-            self.consumer.cancel()
-        finally:
-            self.conn.release()
-
-
 @pytest.fixture
 def event_tap(clients_platform):
-    taps = []
-
-    def open_tap(*routing_keys):
-        tap = EventTap(AMQP, routing_keys or ("#",))
-        taps.append(tap)
-        return tap
-
-    yield open_tap
-    for tap in taps:
-        tap.close()
+    with event_taps(AMQP, EVENTS_EXCHANGE) as open_tap:
+        yield open_tap

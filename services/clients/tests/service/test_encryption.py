@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from scripts.platform import ROOT
 from services.clients.tables import bank_accounts, clients
-from services.clients.usecases.common import account_number_context, id_number_context
+from services.clients.domain.encryption import account_number_context, id_number_context
 from servicekit.crypto import FieldCipher
 
 from .conftest import client_payload, new_account_number, new_id_number

@@ -93,6 +93,15 @@ def test_unreadable_uploads_are_400(rpc, agency_a, upload, code):
     assert err.value.code == code
 
 
+def test_an_empty_file_is_refused_after_the_permission_check(rpc, agency_a):
+    empty = {"filename": "x.xlsx", "content_type": "x", "content_base64": ""}
+    with pytest.raises(Forbidden):  # a caller who may not import learns nothing about their file
+        rpc.clients("import_clients", empty, context=agency_a.accountant.context())
+    with pytest.raises(BadRequest) as err:
+        rpc.clients("import_clients", empty, context=agency_a.admin.context())
+    assert err.value.code == "FILE_EMPTY"
+
+
 def test_an_empty_template_is_refused_and_staff_cannot_import(rpc, agency_a):
     content = template(rpc, agency_a.admin)
     with pytest.raises(BadRequest) as err:
