@@ -7,10 +7,11 @@ POSTED movements, updated in the posting transaction, so reports never rescan li
 Parent accounts' figures are the sum of their leaves (codes share the prefix)."""
 from sqlalchemy import (
     BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, Numeric,
-    SmallInteger, String, Table, Text, func, text,
+    SmallInteger, String, Table, func, text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
+from servicekit.columns import created_at, uuid_column
 from servicekit.idempotency import idempotency_table
 from servicekit.outbox import outbox_tables
 
@@ -20,19 +21,11 @@ MONEY = Numeric(20, 2)
 QUANTITY = Numeric(20, 4)
 
 
-def _uuid(name, *args, **kwargs):
-    return Column(name, UUID(as_uuid=False), *args, **kwargs)
-
-
-def _created():
-    return Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now())
-
-
 books = Table(
     "books", metadata,
-    _uuid("id", primary_key=True),
-    _uuid("agency_id", nullable=False),
-    _uuid("client_id", nullable=False),
+    uuid_column("id", primary_key=True),
+    uuid_column("agency_id", nullable=False),
+    uuid_column("client_id", nullable=False),
     Column("name", String(200), nullable=False),  # the client's name when the book was made
     Column("standard", String(30), nullable=False),  # small_business_2013 | enterprise
     Column("start_period", String(7), nullable=False),  # 建账期间 "YYYY-MM"
@@ -43,16 +36,16 @@ books = Table(
     # the opening trial balance balanced (posting is refused until it does)
     Column("opening_balanced", Boolean, nullable=False, server_default="true"),
     Column("version", Integer, nullable=False, server_default="1"),
-    _uuid("created_by"),
-    _created(),
+    uuid_column("created_by"),
+    created_at(),
     Index("uq_books_agency_client", "agency_id", "client_id", unique=True),
 )
 
 accounts = Table(
     "accounts", metadata,
-    _uuid("id", primary_key=True),
-    _uuid("book_id", ForeignKey("books.id"), nullable=False),
-    _uuid("agency_id", nullable=False),
+    uuid_column("id", primary_key=True),
+    uuid_column("book_id", ForeignKey("books.id"), nullable=False),
+    uuid_column("agency_id", nullable=False),
     Column("code", String(20, collation="C"), nullable=False),  # 4-2-2-2: 1002, 100201, 10020101
     Column("name", String(100), nullable=False),
     Column("class", String(10), nullable=False),  # 资产 负债 共同 所有者权益 成本 损益
@@ -64,41 +57,41 @@ accounts = Table(
     # 辅助核算: customer supplier department project employee
     Column("auxiliary", ARRAY(String(20)), nullable=False, server_default=text("ARRAY[]::varchar[]")),
     Column("is_standard", Boolean, nullable=False, server_default="false"),  # from the standard's template
-    _created(),
+    created_at(),
     Index("uq_accounts_book_code", "book_id", "code", unique=True),
 )
 
 aux_items = Table(
     "aux_items", metadata,
-    _uuid("id", primary_key=True),
-    _uuid("book_id", ForeignKey("books.id"), nullable=False),
-    _uuid("agency_id", nullable=False),
+    uuid_column("id", primary_key=True),
+    uuid_column("book_id", ForeignKey("books.id"), nullable=False),
+    uuid_column("agency_id", nullable=False),
     Column("kind", String(20), nullable=False),  # customer supplier department project employee
     Column("code", String(30), nullable=False),
     Column("name", String(100), nullable=False),
     Column("enabled", Boolean, nullable=False, server_default="true"),
-    _created(),
+    created_at(),
     Index("uq_aux_items_book_kind_code", "book_id", "kind", "code", unique=True),
 )
 
 periods = Table(
     "periods", metadata,
-    _uuid("book_id", ForeignKey("books.id"), primary_key=True),
+    uuid_column("book_id", ForeignKey("books.id"), primary_key=True),
     Column("period", String(7), primary_key=True),
-    _uuid("agency_id", nullable=False),
+    uuid_column("agency_id", nullable=False),
     Column("status", String(10), nullable=False, server_default="open"),  # open | closed
     Column("closed_at", DateTime(timezone=True)),
-    _uuid("closed_by"),
+    uuid_column("closed_by"),
     Column("reopened_at", DateTime(timezone=True)),
-    _uuid("reopened_by"),
+    uuid_column("reopened_by"),
 )
 
 opening_balances = Table(
     "opening_balances", metadata,
-    _uuid("book_id", ForeignKey("books.id"), primary_key=True),
+    uuid_column("book_id", ForeignKey("books.id"), primary_key=True),
     Column("account_code", String(20, collation="C"), primary_key=True),
     Column("aux_key", String(36), primary_key=True, server_default=""),
-    _uuid("agency_id", nullable=False),
+    uuid_column("agency_id", nullable=False),
     Column("debit", MONEY, nullable=False, server_default="0"),  # the balance on the debit side
     Column("credit", MONEY, nullable=False, server_default="0"),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -106,10 +99,10 @@ opening_balances = Table(
 
 vouchers = Table(
     "vouchers", metadata,
-    _uuid("id", primary_key=True),
-    _uuid("book_id", ForeignKey("books.id"), nullable=False),
-    _uuid("agency_id", nullable=False),
-    _uuid("client_id", nullable=False),
+    uuid_column("id", primary_key=True),
+    uuid_column("book_id", ForeignKey("books.id"), nullable=False),
+    uuid_column("agency_id", nullable=False),
+    uuid_column("client_id", nullable=False),
     Column("period", String(7), nullable=False),
     Column("date", Date, nullable=False),
     Column("word", String(4), nullable=False),  # 记 收 付 转
@@ -119,16 +112,16 @@ vouchers = Table(
     Column("source", String(20), nullable=False, server_default="manual"),
     # manual import template batch carry_forward accrual reversal
     Column("total", MONEY, nullable=False),  # debits = credits = total
-    _uuid("reversal_of"),  # this voucher reverses that one (红字冲销)
-    _uuid("reversed_by"),
+    uuid_column("reversal_of"),  # this voucher reverses that one (红字冲销)
+    uuid_column("reversed_by"),
     Column("version", Integer, nullable=False, server_default="1"),
-    _uuid("created_by", nullable=False),
-    _created(),
-    _uuid("updated_by"),
+    uuid_column("created_by", nullable=False),
+    created_at(),
+    uuid_column("updated_by"),
     Column("updated_at", DateTime(timezone=True)),
-    _uuid("reviewed_by"),
+    uuid_column("reviewed_by"),
     Column("reviewed_at", DateTime(timezone=True)),
-    _uuid("posted_by"),
+    uuid_column("posted_by"),
     Column("posted_at", DateTime(timezone=True)),
     # the book's event sequence of this voucher's voucher_posted event (export from a sequence)
     Column("posted_sequence", BigInteger),
@@ -141,8 +134,8 @@ vouchers = Table(
 voucher_lines = Table(
     "voucher_lines", metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
-    _uuid("voucher_id", ForeignKey("vouchers.id", ondelete="CASCADE"), nullable=False),
-    _uuid("book_id", nullable=False),
+    uuid_column("voucher_id", ForeignKey("vouchers.id", ondelete="CASCADE"), nullable=False),
+    uuid_column("book_id", nullable=False),
     Column("line_no", SmallInteger, nullable=False),
     # copied from the voucher so the detail ledger reads one index range
     Column("period", String(7), nullable=False),
@@ -164,7 +157,7 @@ voucher_lines = Table(
 # gap-free numbering: the next number per book, period and word, row-locked while used
 voucher_counters = Table(
     "voucher_counters", metadata,
-    _uuid("book_id", primary_key=True),
+    uuid_column("book_id", primary_key=True),
     Column("period", String(7), primary_key=True),
     Column("word", String(4), primary_key=True),
     Column("last_number", Integer, nullable=False, server_default="0"),
@@ -173,11 +166,11 @@ voucher_counters = Table(
 # posted movements per period, leaf account and auxiliary item
 period_balances = Table(
     "period_balances", metadata,
-    _uuid("book_id", primary_key=True),
+    uuid_column("book_id", primary_key=True),
     Column("period", String(7), primary_key=True),
     Column("account_code", String(20, collation="C"), primary_key=True),
     Column("aux_key", String(36), primary_key=True, server_default=""),
-    _uuid("agency_id", nullable=False),
+    uuid_column("agency_id", nullable=False),
     Column("debit", MONEY, nullable=False, server_default="0"),
     Column("credit", MONEY, nullable=False, server_default="0"),
     # how many posted lines: the detail ledger pages and counts from here, not the lines
@@ -188,11 +181,11 @@ period_balances = Table(
 # the detail ledger's way to a deep page without reading the lines before it
 daily_balances = Table(
     "daily_balances", metadata,
-    _uuid("book_id", primary_key=True),
+    uuid_column("book_id", primary_key=True),
     Column("account_code", String(20, collation="C"), primary_key=True),
     Column("date", Date, primary_key=True),
     Column("aux_key", String(36), primary_key=True, server_default=""),
-    _uuid("agency_id", nullable=False),
+    uuid_column("agency_id", nullable=False),
     Column("debit", MONEY, nullable=False, server_default="0"),
     Column("credit", MONEY, nullable=False, server_default="0"),
     Column("line_count", Integer, nullable=False, server_default="0"),
@@ -200,41 +193,41 @@ daily_balances = Table(
 
 voucher_templates = Table(
     "voucher_templates", metadata,
-    _uuid("id", primary_key=True),
-    _uuid("book_id", ForeignKey("books.id"), nullable=False),
-    _uuid("agency_id", nullable=False),
+    uuid_column("id", primary_key=True),
+    uuid_column("book_id", ForeignKey("books.id"), nullable=False),
+    uuid_column("agency_id", nullable=False),
     Column("name", String(100), nullable=False),
     Column("kind", String(20), nullable=False, server_default="common"),  # common (常用凭证) | accrual (计提)
     Column("word", String(4), nullable=False, server_default="记"),
     Column("lines", JSONB, nullable=False),
-    _uuid("created_by"),
-    _created(),
+    uuid_column("created_by"),
+    created_at(),
     Index("uq_voucher_templates_book_name", "book_id", "name", unique=True),
 )
 
 # who serves which client, projected from clients' assignment_changed events
 client_staff = Table(
     "client_staff", metadata,
-    _uuid("client_id", primary_key=True),
+    uuid_column("client_id", primary_key=True),
     Column("role", String(20), primary_key=True),  # supervisor accountant assistant
-    _uuid("agency_id", nullable=False),
-    _uuid("user_id", nullable=False),
+    uuid_column("agency_id", nullable=False),
+    uuid_column("user_id", nullable=False),
     Index("ix_client_staff_user", "agency_id", "user_id"),
 )
 
 # background jobs (batch close): one row per job, one per book in it
 jobs = Table(
     "jobs", metadata,
-    _uuid("id", primary_key=True),
-    _uuid("agency_id", nullable=False),
+    uuid_column("id", primary_key=True),
+    uuid_column("agency_id", nullable=False),
     Column("kind", String(30), nullable=False),  # batch_close
     Column("params", JSONB, nullable=False),
     Column("status", String(10), nullable=False, server_default="queued"),  # queued running done
     Column("total", Integer, nullable=False, server_default="0"),
     Column("done", Integer, nullable=False, server_default="0"),
     Column("failed", Integer, nullable=False, server_default="0"),
-    _uuid("created_by"),
-    _created(),
+    uuid_column("created_by"),
+    created_at(),
     Column("started_at", DateTime(timezone=True)),
     Column("finished_at", DateTime(timezone=True)),
     # the worker holding the job and when it last said so: a running job whose
@@ -246,9 +239,9 @@ jobs = Table(
 
 job_items = Table(
     "job_items", metadata,
-    _uuid("job_id", ForeignKey("jobs.id"), primary_key=True),
-    _uuid("book_id", primary_key=True),
-    _uuid("client_id", nullable=False),
+    uuid_column("job_id", ForeignKey("jobs.id"), primary_key=True),
+    uuid_column("book_id", primary_key=True),
+    uuid_column("client_id", nullable=False),
     Column("status", String(10), nullable=False, server_default="pending"),  # pending done failed
     Column("result", JSONB),  # the close result or the error {code, message, message_en, details}
     Column("finished_at", DateTime(timezone=True)),
@@ -258,11 +251,11 @@ job_items = Table(
 period_log = Table(
     "period_log", metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
-    _uuid("book_id", nullable=False),
-    _uuid("agency_id", nullable=False),
+    uuid_column("book_id", nullable=False),
+    uuid_column("agency_id", nullable=False),
     Column("period", String(7), nullable=False),
     Column("action", String(10), nullable=False),  # closed | reopened
-    _uuid("user_id"),
+    uuid_column("user_id"),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("details", JSONB),
     Index("ix_period_log_book", "book_id", "period"),

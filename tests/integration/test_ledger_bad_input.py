@@ -7,6 +7,7 @@ from .conftest import assert_error, create_user
 from .test_ledger_api import act, assign, enter, line, open_book, trial_rows, voucher, vouchers
 
 DAY = "2026-01-15"
+BIGGEST = "999999999999999999.99"  # the largest amount NUMERIC(20,2) holds
 
 
 def refused(resp, status, codes):
@@ -61,6 +62,9 @@ BAD_VOUCHERS = [
      400, {"VALIDATION_FAILED"}),
     ("too large", voucher(DAY, line("1001", debit="1" * 30 + ".00"), line("3001", credit="1" * 30 + ".00")), 400,
      {"VALIDATION_FAILED", "AMOUNT_INVALID"}),
+    ("a total past NUMERIC(20,2)", voucher(DAY, line("1001", debit=BIGGEST), line("100201", debit=BIGGEST),
+                                         line("3001", credit=BIGGEST), line("2202", credit=BIGGEST)), 400,
+     {"AMOUNT_OUT_OF_RANGE"}),
 ]
 
 
@@ -174,3 +178,44 @@ def test_an_import_with_one_bad_row_writes_nothing(platform, agency_admin, book)
     export = agency_admin.get(book + "/vouchers/export", params={"period": "2026-01"})
     assert export.status_code == 200 and export.content[:2] == b"PK", export.text[:200]
     assert "attachment" in export.headers["Content-Disposition"]
+
+
+# -- hostile input (issue 9): each a 4xx naming what is wrong, never a 500 ---------------------------
+
+def test_posting_past_what_a_balance_holds_is_refused(platform, agency_admin):
+    path, _ = open_book(agency_admin, allow_self_review=True)
+    first = enter(agency_admin, path, voucher(DAY, line("1001", debit=BIGGEST), line("3001", credit=BIGGEST)))
+    act(agency_admin, path, first["id"], "review")
+    assert act(agency_admin, path, first["id"], "post")["status"] == "posted"
+    one_more = enter(agency_admin, path, voucher(DAY, line("1001", debit="0.01"), line("3001", credit="0.01")))
+    act(agency_admin, path, one_more["id"], "review")
+    error = refused(agency_admin.post(f"{path}/vouchers/{one_more['id']}/post", {}), 409, {"AMOUNT_OUT_OF_RANGE"})
+    assert error["details"]["accounts"] == ["1001", "3001"], error
+    assert agency_admin.get(f"{path}/vouchers/{one_more['id']}").json()["status"] == "reviewed"
+
+
+def test_null_for_a_name_or_code_is_refused(platform, agency_admin, book):
+    resp = agency_admin.request("PATCH", book + "/accounts/1001", json_body={"name": None})
+    assert "name" in refused(resp, 400, {"VALIDATION_FAILED"})["details"]["fields"]
+    resp = agency_admin.post(book + "/aux-items", {"kind": "customer", "code": "C01", "name": "西安甲公司"})
+    assert resp.status_code == 201, resp.text
+    item = resp.json()
+    for field in ("code", "name"):
+        resp = agency_admin.request("PATCH", f"{book}/aux-items/{item['id']}", json_body={field: None})
+        assert field in refused(resp, 400, {"VALIDATION_FAILED"})["details"]["fields"]
+
+
+@pytest.mark.parametrize("client_id", ["not-a-uuid", "00000000-0000-0000-0000-00000000000g", "1" * 300])
+def test_a_malformed_client_id_in_the_path_is_not_found(platform, agency_admin, client_id):
+    resp = agency_admin.post(f"/api/v1/clients/{client_id}/vouchers",
+                             voucher(DAY, line("1001", debit="1.00"), line("3001", credit="1.00")))
+    assert 400 <= resp.status_code < 500, resp.text
+    refused(resp, resp.status_code, {"BOOK_NOT_FOUND", "CLIENT_NOT_FOUND", "NOT_FOUND", "VALIDATION_FAILED"})
+
+
+def test_an_empty_upload_is_refused_after_the_permission_check(platform, agency_admin, book):
+    client_id = book.rstrip("/").rsplit("/", 1)[1]
+    owner = create_user(agency_admin, ["client"], name="冯老板", client_id=client_id)  # may read, not write
+    empty = {"file": ("凭证.csv", b"", "text/csv")}
+    refused(owner.request("POST", book + "/vouchers/import", files=empty), 403, {"FORBIDDEN", "PERMISSION_DENIED"})
+    refused(agency_admin.request("POST", book + "/vouchers/import", files=empty), 400, {"FILE_EMPTY"})

@@ -1,5 +1,12 @@
-"""Period-end checks (结账检查): pure, no database. Each check is a dict
-{code, ok, message, message_en, details}; a period closes only when all are ok."""
+"""Period end, pure, no database: the close checks (结账检查) and the preconditions
+of closing, reopening and carrying forward.
+
+Each check is a dict {code, ok, message, message_en, details}; a period closes only
+when all are ok (`check_closable`): every earlier period closed, every voucher of the
+period posted, numbers without gaps, the trial balance balanced, the 损益 accounts
+carried forward to zero. Only the latest closed period reopens (`check_reopenable`).
+结转损益 needs every voucher of the period posted (`check_carry_forward`)."""
+from servicekit.errors import Conflict
 from servicekit.money import Period
 
 
@@ -73,5 +80,41 @@ def failing(checks):
     return [c for c in checks if not c["ok"]]
 
 
+def check_closable(period, status, checks):
+    """`period` ("YYYY-MM") may close: it is not closed yet (409 PERIOD_CLOSED) and
+    every check passes (409 CLOSE_CHECK_FAILED listing the failing ones)."""
+    if status == "closed":
+        raise Conflict(code="PERIOD_CLOSED", message=f"会计期间 {period} 已结账",
+                       message_en=f"Period {period} is already closed", details={"period": period})
+    failed = failing(checks)
+    if failed:
+        raise Conflict(code="CLOSE_CHECK_FAILED", message=f"会计期间 {period} 未通过结账检查：" +
+                       "；".join(c["message"] for c in failed),
+                       message_en=f"Period {period} failed the close checks: " + "; ".join(c["message_en"] for c in failed),
+                       details={"period": period, "checks": failed})
+
+
+def check_reopenable(period, latest_closed):
+    """反结账 only of the latest closed period (409 PERIOD_NOT_LATEST_CLOSED)."""
+    if latest_closed != period:
+        raise Conflict(code="PERIOD_NOT_LATEST_CLOSED",
+                       message=f"只能反结账最近一个已结账期间（{latest_closed}）" if latest_closed else "没有已结账的期间",
+                       message_en=(f"Only the latest closed period ({latest_closed}) can be reopened" if latest_closed
+                                   else "No period is closed"),
+                       details={"period": period, "latest_closed": latest_closed})
+
+
+def check_carry_forward(period, unposted):
+    """结转损益 of `period` needs its vouchers all posted (409 VOUCHERS_UNPOSTED);
+    `unposted`: [{"id", "word", "number", "status"}]."""
+    if unposted:
+        raise Conflict(code="VOUCHERS_UNPOSTED",
+                       message=f"会计期间 {period} 还有{len(unposted)}张凭证未过账，请先审核记账再结转损益",
+                       message_en=f"Period {period} has {len(unposted)} voucher(s) not posted: post them before "
+                                  f"carrying forward",
+                       details={"period": period, "vouchers": unposted[:100]})
+
+
 __all__ = ["Period", "periods_between", "number_gaps", "check", "earlier_open_check", "unposted_check", "gaps_check",
-           "balanced_check", "profit_loss_check", "failing"]
+           "balanced_check", "profit_loss_check", "failing", "check_closable", "check_reopenable",
+           "check_carry_forward"]

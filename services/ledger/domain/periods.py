@@ -44,6 +44,13 @@ def check_date(day, start_period, last_closed, today):
     return period
 
 
+def check_open(period, start_period, last_closed):
+    """Vouchers of `period` may be written, changed, deleted, renumbered or generated:
+    it is after the latest closed period (409 PERIOD_CLOSED)."""
+    if last_closed is not None and str(period) <= str(last_closed):
+        raise period_closed(period, first_open(start_period, last_closed))
+
+
 def period_closed(period, open_from):
     return Conflict(code="PERIOD_CLOSED", message=f"会计期间 {period} 已结账，不能再录入或修改凭证（当前可用期间从 {open_from} 开始）",
                     message_en=f"Period {period} is closed; vouchers go in {open_from} or later",

@@ -5,13 +5,16 @@ zero, at most 2 decimals (the schema already parsed it to a Decimal), positive �
 a 红字 reversal carries negative amounts; total debits equal total credits. A line's
 account is a known, enabled leaf of the book, and an account with an auxiliary
 dimension needs an enabled item of that kind on the line (v1: one dimension per
-account, so one `aux_key` per line)."""
+account, so one `aux_key` per line). The totals fit the money column
+(domain/amounts.py). Who may review and post: domain/workflow.py."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from servicekit.errors import BadRequest
 
 from contracts.ledger.labels import AUX_KINDS
+
+from .amounts import check_total
 
 ZERO = Decimal("0.00")
 
@@ -101,6 +104,7 @@ def check_lines(lines, accounts, aux, *, reversal=False):
         result.append({"line_no": number, "summary": (line.get("summary") or "").strip(), "account_code": code,
                        "debit": debit, "credit": credit, "aux_key": aux_key,
                        "quantity": line.get("quantity"), "unit_price": line.get("unit_price")})
+    check_total(debit_total, credit_total)
     if debit_total != credit_total:
         difference = debit_total - credit_total
         raise error("VOUCHER_UNBALANCED",

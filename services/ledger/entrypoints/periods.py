@@ -2,20 +2,29 @@
 (a background job run by a timer in every replica; see usecases/jobs.py)."""
 import logging
 
-from servicekit.rpc import rpc
 from nameko.timer import timer
 
-from servicekit.config import setting
-
 from contracts.ledger import reports as rs
+from servicekit.config import setting
+from servicekit.rpc import rpc
+from servicekit.service import Input, parse
+
 from ..usecases import jobs, periods
-from .base import LedgerBase, load
+from .base import LedgerBase
 
 log = logging.getLogger(__name__)
 
 
+class PeriodInput(Input):
+    """A period in the path ("2026-01"), checked like a body: after the permission."""
+    __slots__ = ()
+
+    def load(self):
+        return super().load()["period"]
+
+
 def _period(value):
-    return load(rs.PeriodQuery, {"period": value})["period"]
+    return PeriodInput(rs.PeriodQuery, {"period": value}, {})
 
 
 class PeriodEntrypoints(LedgerBase):
@@ -34,7 +43,7 @@ class PeriodEntrypoints(LedgerBase):
 
     @rpc
     def accrue(self, client_id, period, payload):
-        return self._run(periods.accrue, client_id, _period(period), load(rs.AccrueSchema, payload),
+        return self._run(periods.accrue, client_id, _period(period), parse(rs.AccrueSchema, payload),
                          permission="vouchers.write", idempotent="accrue")
 
     @rpc
@@ -52,7 +61,7 @@ class PeriodEntrypoints(LedgerBase):
     # -- batch close ----------------------------------------------------------------------
     @rpc
     def start_batch_close(self, payload):
-        return self._run(jobs.start_batch_close, load(rs.BatchCloseSchema, payload),
+        return self._run(jobs.start_batch_close, parse(rs.BatchCloseSchema, payload),
                          permission="periods.batch_close", idempotent="start_batch_close")
 
     @rpc

@@ -1,64 +1,58 @@
-"""Which books a caller may touch: the one place this is decided. The same rule as
-the clients service (services/clients/usecases/visibility.py):
+"""Which books a caller may touch. The rule is servicekit/visibility.py (the same for
+every service: admin and supervisor see every client of their agency, accountant and
+assistant the clients they are assigned to, a client user their own company); this
+module only supplies what the rule asks about, from the ledger's own tables:
 
-    admin, supervisor        every book of their agency
-    accountant, assistant    the books of clients they are assigned to
-    client                   only their own company's book (auth.client_id)
+- whether the caller is assigned to a client: the client_staff projection (from
+  clients' assignment_changed, see events.py), read in the same statement as the
+  book; when it says no, the clients service is asked with the caller's own context
+  (it is the authority, and the event may not have arrived yet);
+- the caller's books as a SELECT, for lists and batch jobs.
 
-Assignments come from clients' assignment_changed events (the client_staff
-projection). When the projection says no, the clients service is asked with the
-caller's own context (it is the authority, and the event may not have arrived
-yet). A book the caller may not see does not exist for them: 404 BOOK_NOT_FOUND,
-the same answer as for a client with no book, so nothing leaks."""
+A book the caller may not see does not exist for them: 404 BOOK_NOT_FOUND, the same
+answer as for a client with no book, so nothing leaks."""
 from sqlalchemy import exists, literal, select
 
 from servicekit.errors import NotFound
+from servicekit.ids import valid_uuid
+from servicekit.visibility import may_see, scope_of
 
 from ..tables import books, client_staff
-from .context import valid_uuid
-
-SEE_ALL = frozenset({"admin", "supervisor"})
-SEE_ASSIGNED = frozenset({"accountant", "assistant"})
 
 
 def book_not_found(client_id):
     return NotFound(code="BOOK_NOT_FOUND", message="该客户尚未建账或您无权查看",
                     message_en="This client has no book, or you may not see it",
-                    details={"client_id": str(client_id)})
+                    details={"client_id": str(client_id)[:64]})
 
 
 def client_not_found(client_id):
     return NotFound(code="CLIENT_NOT_FOUND", message="客户不存在或您无权查看",
-                    message_en="No such client, or you may not see it", details={"client_id": str(client_id)})
+                    message_en="No such client, or you may not see it", details={"client_id": str(client_id)[:64]})
 
 
 def assigned_column(call, client_id):
     """A boolean column: the caller's assignment to `client_id` is in the projection
     (read in the same statement as the book, so the check costs no round trip)."""
     auth = call.auth
-    if not set(auth.roles) & SEE_ASSIGNED:
+    if not scope_of(auth).needs_assignments:
         return literal(False)
     return exists().where(client_staff.c.client_id == client_id, client_staff.c.agency_id == auth.agency_id,
                           client_staff.c.user_id == auth.user_id)
 
 
 def may_see_client(call, client_id, assigned=None):
-    """True when the caller may see `client_id` (a valid uuid string) of their agency.
-    `assigned`: what assigned_column said, when the caller read it already."""
-    auth = call.auth
-    roles = set(auth.roles)
-    if roles & SEE_ALL:
-        return True
-    if roles & SEE_ASSIGNED:
-        if assigned is None:
-            assigned = call.session.execute(select(assigned_column(call, client_id))).scalar()
-        if assigned:
-            return True
+    """servicekit.visibility.may_see for `client_id` (a valid uuid string) of the
+    caller's agency. `assigned`: what assigned_column said, when the caller read it
+    already."""
+    def is_assigned():
+        in_projection = assigned
+        if in_projection is None:
+            in_projection = call.session.execute(select(assigned_column(call, client_id))).scalar()
         # not (yet) in the projection: the clients service decides
-        return call.clients is not None and call.clients.get_client(client_id) is not None
-    if "client" in roles:
-        return valid_uuid(auth.client_id) == client_id
-    return False
+        return in_projection or (call.clients is not None and call.clients.get_client(client_id) is not None)
+
+    return may_see(call.auth, client_id, is_assigned)
 
 
 def book_for(call, client_id, *, lock=False, share=False, columns=()):
@@ -67,9 +61,9 @@ def book_for(call, client_id, *, lock=False, share=False, columns=()):
     (the book's settings, opening balances, closing a period); `share=True` a share
     lock (what writing and posting vouchers hold, see books.book_state). `columns`:
     more columns to read in the same statement."""
-    client_id = valid_uuid(client_id)
+    given, client_id = client_id, valid_uuid(client_id)
     if client_id is None:
-        raise book_not_found(client_id)
+        raise book_not_found(given)
     query = (select(books, assigned_column(call, client_id).label("assigned"), *columns)
              .where(books.c.agency_id == call.auth.agency_id, books.c.client_id == client_id))
     if lock:
@@ -84,15 +78,14 @@ def book_for(call, client_id, *, lock=False, share=False, columns=()):
 
 def visible_books_query(call):
     """A SELECT of the caller's books (for lists and batch jobs)."""
-    auth = call.auth
-    roles = set(auth.roles)
-    query = select(books).where(books.c.agency_id == auth.agency_id)
-    if roles & SEE_ALL:
+    scope = scope_of(call.auth)
+    query = select(books).where(books.c.agency_id == scope.agency_id)
+    if scope.all:
         return query
-    if roles & SEE_ASSIGNED:
-        mine = select(client_staff.c.client_id).where(client_staff.c.agency_id == auth.agency_id,
-                                                      client_staff.c.user_id == auth.user_id)
+    if scope.needs_assignments:
+        mine = select(client_staff.c.client_id).where(client_staff.c.agency_id == scope.agency_id,
+                                                      client_staff.c.user_id == scope.user_id)
         return query.where(books.c.client_id.in_(mine))
-    if "client" in roles and valid_uuid(auth.client_id):
-        return query.where(books.c.client_id == valid_uuid(auth.client_id))
+    if scope.client_id:
+        return query.where(books.c.client_id == scope.client_id)
     return query.where(books.c.id.is_(None))

@@ -4,46 +4,28 @@ from decimal import Decimal
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from servicekit.errors import BadRequest, Conflict, NotFound
+from contracts.ledger.labels import AUX_KINDS
+from servicekit.errors import BadRequest, Conflict, NotFound, ValidationFailed
+from servicekit.ids import new_id, valid_uuid
 
 from ..domain.accounts import account_exists, child_code, has_balance_error, has_postings_error, level_of
-from contracts.ledger.labels import AUX_KINDS
-from ..domain.vouchers import AccountInfo, AuxInfo, AuxLookup
 from ..tables import accounts, aux_items, opening_balances, period_balances, voucher_lines
 from .access import book_for
-from .context import new_id, valid_uuid
 from .views import account_view, aux_item_view
+
+
+def refuse_nulls(payload, names):
+    """A change may leave a field out, not empty it: these columns are NOT NULL (400
+    naming each field sent as null; the schema refuses it too, this is the use case's
+    own guard)."""
+    nulls = {name: ["不能为空 / must not be null"] for name in names if name in payload and payload[name] is None}
+    if nulls:
+        raise ValidationFailed(fields=nulls)
 
 
 def account_not_found(code):
     return NotFound(code="ACCOUNT_NOT_FOUND", message=f"科目 {code} 不存在", message_en=f"No account {code}",
                     details={"code": code})
-
-
-def account_infos(session, book_id, codes=None):
-    """{code: AccountInfo} for the book (all accounts, or those with the given codes)."""
-    query = select(accounts.c.code, accounts.c.name, accounts.c.is_leaf, accounts.c.enabled, accounts.c.auxiliary,
-                   accounts.c["class"], accounts.c.direction).where(accounts.c.book_id == book_id)
-    if codes is not None:
-        query = query.where(accounts.c.code.in_(sorted(set(codes))))
-    return {row.code: AccountInfo(row.code, row.name, row.is_leaf, row.enabled, tuple(row.auxiliary),
-                                  row._mapping["class"], row.direction)
-            for row in session.execute(query)}
-
-
-def aux_lookup(session, book_id, refs=None):
-    """The book's aux items as an AuxLookup: all of them, or those `refs` may name
-    (ids, codes, or {"kind", "code"})."""
-    query = select(aux_items).where(aux_items.c.book_id == book_id)
-    if refs is not None:
-        refs = [ref for ref in refs if ref]
-        if not refs:
-            return AuxLookup()
-        ids = sorted({valid_uuid(ref) for ref in refs if not isinstance(ref, dict) and valid_uuid(ref)})
-        codes = sorted({ref["code"] if isinstance(ref, dict) else ref for ref in refs})
-        query = query.where(or_(aux_items.c.id.in_(ids), aux_items.c.code.in_(codes)))
-    return AuxLookup.of(AuxInfo(str(row.id), row.kind, row.code, row.name, row.enabled)
-                        for row in session.execute(query))
 
 
 def list_accounts(call, client_id, query):
@@ -120,6 +102,7 @@ def balance_of(call, book, code):
 
 
 def update_account(call, client_id, code, payload):
+    refuse_nulls(payload, ("name", "enabled", "auxiliary"))
     book = book_for(call, client_id)
     account = _account(call, book, code, lock=True)
     values = {}
@@ -192,6 +175,7 @@ def add_aux_item(call, client_id, payload):
 
 
 def update_aux_item(call, client_id, item_id, payload):
+    refuse_nulls(payload, ("code", "name", "enabled"))
     book = book_for(call, client_id)
     item_uuid = valid_uuid(item_id)
     row = call.session.execute(select(aux_items).where(aux_items.c.book_id == book.id, aux_items.c.id == item_uuid)

@@ -57,6 +57,8 @@ def decode_upload(upload):
     except (binascii.Error, ValueError) as exc:
         raise BadRequest(code="IMPORT_FILE_INVALID", message="文件内容无效（不是 base64）",
                          message_en="The file content is not valid base64") from exc
+    if not content:
+        raise BadRequest(code="FILE_EMPTY", message="上传的文件是空的", message_en="The uploaded file is empty")
     if len(content) > MAX_UPLOAD_BYTES:
         raise PayloadTooLarge(message=f"文件过大（最大 {MAX_UPLOAD_BYTES // 1024 // 1024} MB）",
                               message_en=f"The file is too large (at most {MAX_UPLOAD_BYTES // 1024 // 1024} MB)")

@@ -19,11 +19,12 @@ from sqlalchemy import func, select, text
 from servicekit.auth import AuthContext
 from servicekit.db import session_scope
 from servicekit.errors import AppError, NotFound
+from servicekit.ids import new_id, valid_uuid
 from servicekit.money import Period
 
 from ..tables import books, job_items, jobs
 from .access import visible_books_query
-from .context import Call, new_id, valid_uuid
+from .context import Call
 from .periods import close_book_period
 
 log = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ from servicekit.errors import BadRequest, Conflict, ValidationFailed
 from servicekit.money import money_str
 
 from ..domain.vouchers import check_aux, error
+from ..repository.accounts import account_infos, aux_lookup
 from ..tables import books, opening_balances, vouchers
 from .access import book_for
-from .accounts import account_infos, aux_lookup
 from .views import aux_by_id
 
 ZERO = Decimal("0.00")

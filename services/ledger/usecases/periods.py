@@ -8,6 +8,7 @@ closed period can be reopened, and only by an admin or supervisor (periods.reope
 Closing and reopening take the book's row lock, so they are serial per book, and
 each is recorded in period_log and published (period_closed / period_reopened)."""
 from decimal import Decimal
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -15,23 +16,19 @@ from sqlalchemy.dialects.postgresql import insert
 from servicekit.errors import BadRequest, Conflict
 from servicekit.money import Period
 
-from ..domain import carry_forward as cf, closing
+from .. import events
+from ..domain import accrual_templates, carry_forward as cf, closing
 from ..domain.balances import Figures, as_strings, trial_balance as build_tb
+from ..domain.periods import check_open, last_day
+from ..domain.workflow import check_postable, check_review
+from ..repository.books import book_state, last_closed, period_rows
+from ..repository.vouchers import mark_reviewed
 from ..tables import accounts, period_log, periods, vouchers
 from .access import book_for
 from .reports import chart, leaf_figures
 
 
 # -- reading ---------------------------------------------------------------------------
-def period_rows(session, book_id):
-    return {row.period: row for row in session.execute(select(periods).where(periods.c.book_id == book_id))}
-
-
-def last_closed(session, book_id):
-    return session.execute(select(func.max(periods.c.period))
-                           .where(periods.c.book_id == book_id, periods.c.status == "closed")).scalar()
-
-
 def _iso(value):
     return value.isoformat() if value is not None else None
 
@@ -126,15 +123,7 @@ def close_book_period(call, book, period):
     period, log, publish. Raises 409 PERIOD_CLOSED or CLOSE_CHECK_FAILED."""
     key = str(period)
     checks, totals, row = run_checks(call.session, book, period)
-    if row is not None and row.status == "closed":
-        raise Conflict(code="PERIOD_CLOSED", message=f"会计期间 {key} 已结账",
-                       message_en=f"Period {key} is already closed", details={"period": key})
-    failed = closing.failing(checks)
-    if failed:
-        raise Conflict(code="CLOSE_CHECK_FAILED", message=f"会计期间 {key} 未通过结账检查：" +
-                       "；".join(c["message"] for c in failed),
-                       message_en=f"Period {key} failed the close checks: " + "; ".join(c["message_en"] for c in failed),
-                       details={"period": key, "checks": failed})
+    closing.check_closable(key, row.status if row is not None else "open", checks)
     user = call.auth.user_id
     closed = insert(periods).values(book_id=book.id, period=key, agency_id=book.agency_id, status="closed",
                                     closed_at=call.now, closed_by=user)
@@ -149,7 +138,7 @@ def close_book_period(call, book, period):
                                                     details={"totals": totals}))
     result = {"period": key, "status": "closed", "closed_at": call.now.isoformat(), "closed_by": str(user),
               "next_period": following, "totals": totals}
-    call.publish("period_closed", {"book_id": str(book.id), **result}, book=book)
+    events.period_closed(call, book, result)
     return result
 
 
@@ -163,13 +152,7 @@ def reopen_period(call, client_id, period):
     book = book_for(call, client_id, lock=True)
     period = _period(book, period)
     key = str(period)
-    latest = last_closed(call.session, book.id)
-    if latest != key:
-        raise Conflict(code="PERIOD_NOT_LATEST_CLOSED",
-                       message=f"只能反结账最近一个已结账期间（{latest}）" if latest else "没有已结账的期间",
-                       message_en=(f"Only the latest closed period ({latest}) can be reopened" if latest
-                                   else "No period is closed"),
-                       details={"period": key, "latest_closed": latest})
+    closing.check_reopenable(key, last_closed(call.session, book.id))
     user = call.auth.user_id
     call.session.execute(periods.update().where(periods.c.book_id == book.id, periods.c.period == key)
                          .values(status="open", reopened_at=call.now, reopened_by=user))
@@ -177,7 +160,7 @@ def reopen_period(call, client_id, period):
                                                     action="reopened", user_id=user, at=call.now,
                                                     details={"roles": list(call.auth.roles)}))
     result = {"period": key, "status": "open", "reopened_at": call.now.isoformat(), "reopened_by": str(user)}
-    call.publish("period_reopened", {"book_id": str(book.id), **result}, book=book)
+    events.period_reopened(call, book, result)
     return result
 
 
@@ -192,19 +175,9 @@ def period_history(call, client_id):
 
 
 # -- generated vouchers: 结转损益 and 计提 -----------------------------------------------------------
-def _unposted_error(key, unposted):
-    return Conflict(code="VOUCHERS_UNPOSTED", message=f"会计期间 {key} 还有{len(unposted)}张凭证未过账，请先审核记账再结转损益",
-                    message_en=f"Period {key} has {len(unposted)} voucher(s) not posted: post them before carrying forward",
-                    details={"period": key, "vouchers": unposted[:100]})
-
-
 def _open_period(call, book, period):
     """Refuse a closed period (409 PERIOD_CLOSED), before anything is generated."""
-    from ..domain.periods import first_open, period_closed
-
-    latest = last_closed(call.session, book.id)
-    if latest is not None and str(period) <= latest:
-        raise period_closed(period, first_open(book.start_period, latest))
+    check_open(period, book.start_period, last_closed(call.session, book.id))
 
 
 def _leaf(call, book, code, what_zh, what_en):
@@ -242,23 +215,21 @@ def retained_account(call, book, client_id):
 
 def _create_and_post(call, book, lines, day, word, source):
     """A generated voucher: created, reviewed and posted by the caller in this
-    transaction (the self-review rule is for vouchers people enter; these are computed)."""
-    from sqlalchemy import update
-
-    from .posting import check_postable, post_rows, reviewed_data
-    from .books import book_state
-    from .vouchers import create_one, publish_bulk
+    transaction, through the same rules as one entered by hand (domain/workflow.py:
+    the reviewer rule exempts what the ledger generates and posts itself)."""
+    from .posting import post_rows
+    from .vouchers import create_one
 
     payload = {"date": day, "word": word, "lines": [
         {"summary": line["summary"], "account": line["account"], "aux_item": line.get("aux_key") or None,
          "debit": line["debit"] or None, "credit": line["credit"] or None} for line in lines]}
     view = create_one(call, book, payload, source=source)
-    state = book_state(call, book, Period.of(day))
-    row = call.session.execute(update(vouchers).where(vouchers.c.id == view["id"]).values(
-        status="reviewed", reviewed_by=call.auth.user_id, reviewed_at=call.now, version=vouchers.c.version + 1)
-        .returning(vouchers)).one()
-    publish_bulk(call, book, [("voucher_reviewed", reviewed_data(row))])
-    check_postable(state, [row])
+    check_review(call.auth.user_id, [SimpleNamespace(**view)], allow_self_review=book.allow_self_review)
+    row = mark_reviewed(call.session, [view["id"]], call.auth.user_id, call.now)[0]
+    events.voucher_reviewed(call, book, [row])
+    state = book_state(call.session, book, Period.of(day))
+    check_postable([row], opening_balanced=state.opening_balanced, last_closed=state.last_closed,
+                   first_open=state.first_open)
     return post_rows(call, book, [row], with_views=True)[0]
 
 
@@ -275,8 +246,6 @@ def carry_forward(call, client_id, period):
     posted at once (dated the period's last day); in December also 本年利润 → 利润分配—
     未分配利润 in a second one. Refused while the period has unposted vouchers. Running
     it again when nothing is left generates nothing and says so."""
-    from ..domain.periods import last_day
-
     book = book_for(call, client_id, lock=True)
     period = _period(book, period)
     key = str(period)
@@ -285,8 +254,7 @@ def carry_forward(call, client_id, period):
         select(vouchers.c.id, vouchers.c.word, vouchers.c.number, vouchers.c.status)
         .where(vouchers.c.book_id == book.id, vouchers.c.period == key, vouchers.c.status != "posted")
         .order_by(vouchers.c.word, vouchers.c.number))]
-    if unposted:
-        raise _unposted_error(key, unposted)
+    closing.check_carry_forward(key, unposted)
     profit = cf.PROFIT_ACCOUNT[book.standard]
     word = cf.voucher_word(book.voucher_words)
     day = last_day(period)
@@ -329,8 +297,6 @@ def _leaf_for(call, book, code):
 def accrue(call, client_id, period, payload):
     """计提: a DRAFT voucher from an accrual template (editable, then reviewed and posted
     as usual), dated the period's last day unless a date is given."""
-    from ..domain import accrual_templates
-    from ..domain.periods import last_day
     from .vouchers import create_one
 
     book = book_for(call, client_id)

@@ -1,4 +1,5 @@
-"""Projections of other services' events into the ledger's own tables.
+"""Projections of other services' events into the ledger's own tables (the handlers
+that call these are in events.py; the inbox claim is theirs).
 
 client_staff: who serves which client, from clients' assignment_changed (one user per
 role per client). The access rule (usecases/access.py) reads it, and asks the clients
@@ -8,21 +9,18 @@ import logging
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from servicekit.inbox import claim
+from servicekit.ids import valid_uuid
 
 from ..tables import client_staff
-from .context import valid_uuid
 
 log = logging.getLogger(__name__)
-CONSUMER = "ledger.client_staff"
+CLIENT_STAFF = "ledger.client_staff"  # the inbox consumer of assignment_changed
 ROLES = ("supervisor", "accountant", "assistant")
 
 
 def apply_assignment_changed(session, envelope):
-    """Apply one assignment_changed envelope (idempotent: the inbox claims its event_id).
-    Returns what it did: 'assigned', 'unassigned', 'duplicate' or 'ignored'."""
-    if not claim(session, envelope["event_id"], CONSUMER):
-        return "duplicate"
+    """Apply one assignment_changed envelope. Returns what it did: 'assigned',
+    'unassigned' or 'ignored'."""
     data = envelope.get("data") or {}
     client_id, role = valid_uuid(data.get("client_id")), data.get("role")
     agency_id = valid_uuid(envelope.get("agency_id"))

@@ -7,13 +7,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from servicekit.errors import BadRequest, Conflict, NotFound
+from servicekit.ids import new_id, valid_uuid
 from servicekit.money import money_str
 
 from ..domain.vouchers import check_aux, check_word, error
+from ..repository.accounts import account_infos, aux_lookup
 from ..tables import voucher_templates
 from .access import book_for
-from .accounts import account_infos, aux_lookup
-from .context import new_id, valid_uuid
 from .views import iso
 from .vouchers import create_one
 

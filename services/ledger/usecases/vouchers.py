@@ -5,150 +5,29 @@ Writing is lean on purpose (the benchmark: hundreds of vouchers a second): a vou
 is checked in Python against the accounts it names, the number comes from one counter
 upsert per (period, word), the voucher, its lines and its event go in with one
 statement each — a batch of 10,000 the same way, with multi-row inserts."""
-import json
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
-from psycopg.types.json import Jsonb
-from sqlalchemy import Integer, any_, bindparam, column, delete, exists, func, insert, select, text, update, values
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID, insert as pg_insert
+from sqlalchemy import Integer, column, delete, exists, func, insert, select, update, values
+from sqlalchemy.dialects.postgresql import UUID
 
-from servicekit.errors import AppError, BadRequest, Conflict, NotFound
+from servicekit.errors import AppError, BadRequest, Conflict
+from servicekit.ids import new_id, valid_uuid
 from servicekit.money import Period
-from servicekit.outbox import OUTBOX, OUTBOX_SEQUENCE, jsonable
 
-from ..domain.numbering import Numbered, allocated, renumber_plan
-from ..domain.periods import check_date, default_date, period_closed
+from .. import events
+from ..domain.numbering import Numbered, renumber_plan
+from ..domain.periods import check_date, check_open, default_date
 from ..domain.reversal import check_reversible, reversal_lines, reversal_summary
 from ..domain.vouchers import check_lines, check_word
+from ..domain.workflow import check_draft
+from ..repository.accounts import account_infos, aux_lookup
+from ..repository.books import book_state, ensure_periods
+from ..repository.vouchers import insert_vouchers, locked_voucher, take_numbers, voucher_not_found
 from ..tables import voucher_counters, voucher_lines, vouchers
 from .access import book_for
-from .accounts import account_infos, aux_lookup
-from .books import book_state, book_with_state, ensure_periods
-from .context import new_id, valid_uuid
+from .books import book_with_state
 from .views import line_view, load_lines, voucher_view, voucher_views
-
-COPY_FROM = 50  # rows: from this many on, COPY instead of INSERT
-
-
-def any_array(ids):
-    """`column == any_array(ids)`: one array parameter instead of an IN list of
-    thousands (which costs more to compile and to parse than the query itself)."""
-    return any_(bindparam(None, [str(i) for i in ids], type_=ARRAY(UUID(as_uuid=False))))
-
-
-def bulk_insert(call, table, rows):
-    """Insert `rows` (dicts with the same keys) into `table` in the call's transaction:
-    a plain executemany for a few rows, COPY for many (10,000 vouchers with 40,000
-    lines in well under a second, where row-by-row inserts take several)."""
-    if not rows:
-        return
-    if len(rows) < COPY_FROM:
-        call.session.execute(insert(table), rows)
-        return
-    columns = list(rows[0])
-    jsonb = {name for name in columns if isinstance(table.c[name].type, JSONB)}
-    raw = call.session.connection().connection.driver_connection  # psycopg, inside the same transaction
-    names = ", ".join(f'"{name}"' for name in columns)
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row([Jsonb(row[name]) if name in jsonb else row[name] for name in columns])
-
-
-# -- events ---------------------------------------------------------------------------------
-
-# the per-book counter (row-locked to commit: no gaps, no duplicates) and the outbox row, in one statement
-ONE_EVENT = text(
-    "WITH seq AS (INSERT INTO outbox_sequence (aggregate_type, aggregate_id, last) VALUES ('book', :aggregate_id, 1)"
-    " ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET last = outbox_sequence.last + 1 RETURNING last)"
-    " INSERT INTO outbox (event_id, event_type, schema_version, occurred_at, agency_id, client_id, aggregate_type,"
-    " aggregate_id, sequence, data) SELECT CAST(:event_id AS uuid), :event_type, :schema_version, :occurred_at,"
-    " :agency_id, :client_id, 'book', :aggregate_id, seq.last, CAST(:data AS jsonb) FROM seq RETURNING sequence")
-
-
-def publish_bulk(call, book, events, schema_version=1, plain=False):
-    """[(event_type, data)] about one book, written like `call.publish` (same outbox rows,
-    the same per-book gap-free sequence) but with one counter update for them all and
-    one COPY. `plain=True`: the data is already JSON-safe (views: strings, ints, None),
-    so it is not walked again. Returns the sequences, in order."""
-    if not events:
-        return []
-    occurred_at = datetime.now(timezone.utc)
-    if len(events) == 1:  # the common case: counter and row in one round trip
-        event_type, data = events[0]
-        return [call.session.execute(ONE_EVENT, {
-            "aggregate_id": str(book.id), "event_id": str(uuid.uuid4()), "event_type": event_type,
-            "schema_version": int(schema_version), "occurred_at": occurred_at, "agency_id": str(book.agency_id),
-            "client_id": str(book.client_id), "data": json.dumps(data if plain else jsonable(data),
-                                                                 ensure_ascii=False)}).scalar_one()]
-    count = len(events)
-    last = call.session.execute(
-        pg_insert(OUTBOX_SEQUENCE).values(aggregate_type="book", aggregate_id=str(book.id), last=count)
-        .on_conflict_do_update(index_elements=["aggregate_type", "aggregate_id"],
-                               set_={"last": OUTBOX_SEQUENCE.c.last + count})
-        .returning(OUTBOX_SEQUENCE.c.last)).scalar_one()
-    first = last - count + 1
-    rows = [{"event_id": uuid.uuid4(), "event_type": event_type, "schema_version": int(schema_version),
-             "occurred_at": occurred_at, "agency_id": str(book.agency_id), "client_id": str(book.client_id),
-             "aggregate_type": "book", "aggregate_id": str(book.id), "sequence": first + index,
-             "data": data if plain else jsonable(data)} for index, (event_type, data) in enumerate(events)]
-    bulk_insert(call, OUTBOX, rows)
-    return list(range(first, last + 1))
-
-
-def event_header(view):
-    """A voucher in events other than voucher_posted: the header, no lines."""
-    return {key: view[key] for key in ("id", "period", "date", "word", "number", "attachments", "status", "source",
-                                       "total", "reversal_of", "created_by", "created_at", "version")}
-
-
-# -- errors -----------------------------------------------------------------------------------
-
-def voucher_not_found(voucher_id):
-    return NotFound(code="VOUCHER_NOT_FOUND", message="凭证不存在", message_en="No such voucher",
-                    details={"voucher_id": str(voucher_id)})
-
-
-def label_of(row):
-    return f"{row.word}-{row.number}"
-
-
-def posted_error(row):
-    return Conflict(code="VOUCHER_POSTED", message=f"凭证 {row.period} {label_of(row)} 已记账，不能修改或删除，只能红字冲销",
-                    message_en=f"Voucher {row.period} {label_of(row)} is posted: it cannot be changed or deleted, only reversed",
-                    details={"voucher_id": str(row.id), "status": row.status})
-
-
-def status_error(row, wanted, action_zh, action_en):
-    return Conflict(code="VOUCHER_STATUS",
-                    message=f"凭证 {label_of(row)} 当前状态为{STATUS_ZH[row.status]}，不能{action_zh}",
-                    message_en=f"Voucher {label_of(row)} is {row.status}; it must be {wanted} to {action_en}",
-                    details={"voucher_id": str(row.id), "status": row.status, "expected": wanted})
-
-
-STATUS_ZH = {"draft": "未审核", "reviewed": "已审核", "posted": "已记账"}
-
-
-def check_draft(row, action_zh, action_en):
-    if row.status == "posted":
-        raise posted_error(row)
-    if row.status != "draft":
-        raise Conflict(code="VOUCHER_STATUS",
-                       message=f"凭证 {label_of(row)} 已审核，请先取消审核再{action_zh}",
-                       message_en=f"Voucher {label_of(row)} is reviewed; unreview it before you {action_en} it",
-                       details={"voucher_id": str(row.id), "status": row.status, "expected": "draft"})
-
-
-def locked_voucher(call, book, voucher_id):
-    """The voucher row of this book, locked FOR UPDATE, or 404 VOUCHER_NOT_FOUND."""
-    vid = valid_uuid(voucher_id)
-    row = call.session.execute(select(vouchers).where(vouchers.c.book_id == book.id, vouchers.c.id == vid)
-                               .with_for_update()).first() if vid else None
-    if row is None:
-        raise voucher_not_found(voucher_id)
-    return row
 
 
 # -- preparing and writing -------------------------------------------------------------------
@@ -180,39 +59,23 @@ def line_rows(prepared):
              "quantity": line["quantity"], "unit_price": line["unit_price"]} for line in prepared.lines]
 
 
-def take_numbers(call, book, counts):
-    """{(period, word): count} -> {(period, word): [numbers]}; one locking upsert per
-    key, in key order (two batches never wait on each other crosswise)."""
-    numbers = {}
-    for period, word in sorted(counts):
-        count = counts[(period, word)]
-        last = call.session.execute(
-            pg_insert(voucher_counters).values(book_id=book.id, period=period, word=word, last_number=count)
-            .on_conflict_do_update(index_elements=["book_id", "period", "word"],
-                                   set_={"last_number": voucher_counters.c.last_number + count})
-            .returning(voucher_counters.c.last_number)).scalar_one()
-        numbers[(period, word)] = allocated(last, count)
-    return numbers
-
-
 def write_new(call, book, state, prepared_list):
     """Number, insert and announce new vouchers (all in one go); returns the rows
     (dicts) with their numbers."""
     wanted = {item.row["period"] for item in prepared_list}
     if not state.covers(wanted):
-        ensure_periods(call, book, max(Period.parse(text) for text in wanted))
+        ensure_periods(call.session, book, max(Period.parse(text) for text in wanted))
     counts = defaultdict(int)
     for item in prepared_list:
         counts[(item.row["period"], item.row["word"])] += 1
-    numbers = take_numbers(call, book, counts)
+    numbers = take_numbers(call.session, book, counts)
     handed = defaultdict(int)
     for item in prepared_list:
         key = (item.row["period"], item.row["word"])
         item.row["number"] = numbers[key][handed[key]]
         handed[key] += 1
     rows = [item.row for item in prepared_list]
-    bulk_insert(call, vouchers, rows)
-    bulk_insert(call, voucher_lines, [line for item in prepared_list for line in line_rows(item)])
+    insert_vouchers(call.session, rows, [line for item in prepared_list for line in line_rows(item)])
     return rows
 
 
@@ -237,11 +100,11 @@ def create_one(call, book, payload, *, source="manual", reversal_of=None, state=
     accounts = account_infos(call.session, book.id, codes)
     aux = aux_lookup(call.session, book.id, refs)
     day = payload.get("date")
-    state = state or book_state(call, book, Period.of(day) if day else None)
+    state = state or book_state(call.session, book, Period.of(day) if day else None)
     prepared = prepare(call, book, state, payload, accounts, aux, source=source, reversal_of=reversal_of)
     write_new(call, book, state, [prepared])
     view = created_views([prepared], accounts, aux)[0]
-    publish_bulk(call, book, [("voucher_created", {"voucher": event_header(view), "line_count": len(view["lines"])})])
+    events.voucher_created(call, book, [(view, len(view["lines"]))])
     return view
 
 
@@ -279,7 +142,7 @@ def create_many(call, book, payloads, *, source="batch", positions=None, label="
     check_batch_size(call, len(payloads))
     accounts = account_infos(call.session, book.id)
     aux = aux_lookup(call.session, book.id)
-    state = book_state(call, book)
+    state = book_state(call.session, book)
     prepared, errors = [], []
     for index, payload in enumerate(payloads):
         try:
@@ -290,9 +153,7 @@ def create_many(call, book, payloads, *, source="batch", positions=None, label="
         raise batch_error(errors, label)
     write_new(call, book, state, prepared)
     views = created_views(prepared, accounts, aux, with_lines=False)
-    line_counts = [len(item.lines) for item in prepared]
-    publish_bulk(call, book, [("voucher_created", {"voucher": event_header(view), "line_count": count})
-                              for view, count in zip(views, line_counts)])
+    events.voucher_created(call, book, [(view, len(item.lines)) for view, item in zip(views, prepared)])
     return views
 
 
@@ -356,7 +217,7 @@ def current_payload(call, row):
 
 def update_voucher(call, client_id, voucher_id, payload):
     book = book_for(call, client_id)
-    row = locked_voucher(call, book, voucher_id)
+    row = locked_voucher(call.session, book, voucher_id)
     check_draft(row, "修改", "change")
     if payload["version"] != row.version:
         raise Conflict(code="VERSION_CONFLICT", message="凭证已被他人修改，请刷新后重试",
@@ -372,16 +233,15 @@ def update_voucher(call, client_id, voucher_id, payload):
     codes, refs = line_refs(merged)
     accounts = account_infos(call.session, book.id, codes)
     aux = aux_lookup(call.session, book.id, refs)
-    state = book_state(call, book, Period.of(merged["date"]))
-    if state.last_closed is not None and row.period <= state.last_closed:
-        raise period_closed(row.period, state.first_open)
+    state = book_state(call.session, book, Period.of(merged["date"]))
+    check_open(row.period, state.start_period, state.last_closed)
     prepared = prepare(call, book, state, merged, accounts, aux, source=row.source, reversal_of=row.reversal_of,
                        voucher_id=row.id)
     new = prepared.row
     if (new["period"], new["word"]) != (row.period, row.word):
         if not state.covers({new["period"]}):
-            ensure_periods(call, book, Period.parse(new["period"]))
-        number = take_numbers(call, book, {(new["period"], new["word"]): 1})[(new["period"], new["word"])][0]
+            ensure_periods(call.session, book, Period.parse(new["period"]))
+        number = take_numbers(call.session, book, {(new["period"], new["word"]): 1})[(new["period"], new["word"])][0]
     else:
         number = row.number
     changed = call.session.execute(
@@ -395,25 +255,23 @@ def update_voucher(call, client_id, voucher_id, payload):
     call.session.execute(insert(voucher_lines), line_rows(prepared))
     view = voucher_view(changed, [line_view(line, accounts[line["account_code"]].name, aux.by_id.get(line["aux_key"]))
                                   for line in prepared.lines])
-    publish_bulk(call, book, [("voucher_updated", {"voucher": event_header(view), "line_count": len(prepared.lines)})])
+    events.voucher_updated(call, book, view, len(prepared.lines))
     return view
 
 
 def delete_voucher(call, client_id, voucher_id):
     book = book_for(call, client_id)
-    row = locked_voucher(call, book, voucher_id)
+    row = locked_voucher(call.session, book, voucher_id)
     check_draft(row, "删除", "delete")
-    state = book_state(call, book)
-    if state.last_closed is not None and row.period <= state.last_closed:
-        raise period_closed(row.period, state.first_open)
+    state = book_state(call.session, book)
+    check_open(row.period, state.start_period, state.last_closed)
     call.session.execute(delete(voucher_lines).where(voucher_lines.c.voucher_id == row.id))
     call.session.execute(delete(vouchers).where(vouchers.c.id == row.id))
     if row.reversal_of is not None:
         # the original may be reversed again
         call.session.execute(update(vouchers).where(vouchers.c.id == row.reversal_of)
                              .values(reversed_by=None, version=vouchers.c.version + 1))
-    publish_bulk(call, book, [("voucher_deleted", {"voucher_id": str(row.id), "period": row.period, "word": row.word,
-                                                   "number": row.number, "reversal_of": row.reversal_of})])
+    events.voucher_deleted(call, book, row)
     return {"id": str(row.id), "deleted": True}
 
 
@@ -421,13 +279,13 @@ def delete_voucher(call, client_id, voucher_id):
 
 def reverse_voucher(call, client_id, voucher_id, payload):
     book = book_for(call, client_id)
-    original = locked_voucher(call, book, voucher_id)
+    original = locked_voucher(call.session, book, voucher_id)
     check_reversible(original._mapping)
     day = payload.get("date")
     if day is None:
-        state = book_state(call, book)
+        state = book_state(call.session, book)
         day = default_date(call.today, state.start_period, state.last_closed)
-    state = book_state(call, book, Period.of(day))
+    state = book_state(call.session, book, Period.of(day))
     lines = call.session.execute(select(voucher_lines).where(voucher_lines.c.voucher_id == original.id)
                                  .order_by(voucher_lines.c.line_no)).all()
     summary = reversal_summary(original.word, original.number, original.period, payload.get("summary"))
@@ -437,9 +295,7 @@ def reverse_voucher(call, client_id, voucher_id, payload):
     view = create_one(call, book, reversal_payload, source="reversal", reversal_of=original.id, state=state)
     call.session.execute(update(vouchers).where(vouchers.c.id == original.id)
                          .values(reversed_by=view["id"], version=vouchers.c.version + 1))
-    publish_bulk(call, book, [("voucher_reversed", {
-        "voucher_id": str(original.id), "period": original.period, "word": original.word, "number": original.number,
-        "actor_id": str(call.auth.user_id), "reversal": {key: view[key] for key in ("id", "period", "date", "word", "number", "total")}})])
+    events.voucher_reversed(call, book, original, view)
     return view
 
 
@@ -449,9 +305,8 @@ def renumber_vouchers(call, client_id, payload):
     """Close the numbering gaps of a period (per word): see domain/numbering.py."""
     book = book_for(call, client_id)
     period = str(payload["period"])
-    state = book_state(call, book, period)
-    if state.last_closed is not None and period <= state.last_closed:
-        raise period_closed(period, state.first_open)
+    state = book_state(call.session, book, period)
+    check_open(period, state.start_period, state.last_closed)
     words = [payload["word"]] if payload.get("word") else None
     counter_filter = [voucher_counters.c.book_id == book.id, voucher_counters.c.period == period]
     voucher_filter = [vouchers.c.book_id == book.id, vouchers.c.period == period]
@@ -482,10 +337,7 @@ def renumber_vouchers(call, client_id, payload):
         call.session.execute(update(voucher_counters).where(
             voucher_counters.c.book_id == book.id, voucher_counters.c.period == period,
             voucher_counters.c.word == word).values(last_number=len(items)))
-    events = [("vouchers_renumbered", {"period": period, "word": word, "changes": [
-        {"voucher_id": vid, "from": old, "to": new} for vid, old, new in plan]})
-        for word, plan in plans.items() if plan]
-    publish_bulk(call, book, events)
+    events.vouchers_renumbered(call, book, period, plans)
     return {"period": period, "count": len(rows),
             "changes": [{"voucher_id": vid, "word": word, "from": old, "to": new} for vid, word, old, new in changes]}
 

@@ -20,20 +20,15 @@ Fixtures (all general, reuse them):
     agency_a/agency_b session: Agency(admin, supervisor, accountant, other_accountant, assistant)
     new_client        function: new_client(actor, **changes) -> the client (clients RPC)
     new_book          function: new_book(actor, **payload) -> (client, book) via create_client + create_book
-    event_tap         function: event_tap(*routing_keys) -> EventTap on ledger.events (plain kombu)
+    event_tap         function: event_tap(*routing_keys) -> tests.support.bus.EventTap on ledger.events
 
 As in the other service tests, the auth context in context data is trusted (the
 broker is the trust boundary); identity issues real tokens here and the contexts
 are built from their verified claims."""
 import os
-import socket
-import time
 import uuid
-from contextlib import contextmanager
 
 import pytest
-from kombu import Connection, Consumer, Exchange, Queue, binding
-from nameko.standalone.rpc import ClusterRpcClient
 from sqlalchemy import create_engine
 
 import servicekit.errors  # noqa: F401 - registers the AppError classes, so RPC errors arrive typed
@@ -41,6 +36,7 @@ from scripts.platform import Platform, drop_databases, ensure_vhost
 from services.clients.domain.credit_code import with_check_character
 from servicekit.tokens import TokenVerifier
 from tests.support import staff
+from tests.support.bus import Rpc, event_taps
 from tests.support.staff import People, make_agency
 
 AMQP = os.environ.get("LEDGER_SVC_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/suanpan_ledger_svc")
@@ -95,38 +91,9 @@ def ledger_db(ledger_platform):
     engine.dispose()
 
 
-class Rpc:
-    """Calls a service over nameko RPC with the given context data."""
-
-    def __init__(self, uri=AMQP):
-        self.uri = uri
-
-    @contextmanager
-    def proxy(self, service, context=None, timeout=RPC_TIMEOUT):
-        client = ClusterRpcClient(context_data=dict(context or {}), timeout=timeout, uri=self.uri)
-        cluster = client.start()
-        try:
-            yield getattr(cluster, service)
-        finally:
-            client.stop()
-
-    def call(self, service, method, *args, context=None, timeout=RPC_TIMEOUT):
-        with self.proxy(service, context, timeout) as proxy:
-            return getattr(proxy, method)(*args)
-
-    def identity(self, method, *args, context=None, timeout=RPC_TIMEOUT):
-        return self.call("identity", method, *args, context=context, timeout=timeout)
-
-    def clients(self, method, *args, context=None, timeout=RPC_TIMEOUT):
-        return self.call("clients", method, *args, context=context, timeout=timeout)
-
-    def ledger(self, method, *args, context=None, timeout=RPC_TIMEOUT):
-        return self.call("ledger", method, *args, context=context, timeout=timeout)
-
-
 @pytest.fixture(scope="session")
 def rpc(ledger_platform):
-    return Rpc()
+    return Rpc(AMQP, timeout=RPC_TIMEOUT)
 
 
 def anonymous_context(**extra):
@@ -217,73 +184,7 @@ def voucher_payload(day="2026-01-15", amount="100.00", debit="1001", credit="300
 
 
 # -- listening to ledger.events -------------------------------------------------------
-class EventTap:
-    """A plain kombu consumer: an exclusive queue bound to ledger.events."""
-
-    def __init__(self, uri, routing_keys, exchange_name=EVENTS_EXCHANGE):
-        self.conn = Connection(uri)
-        self.conn.ensure_connection(max_retries=3)
-        self.channel = self.conn.channel()
-        exchange = Exchange(exchange_name, type="topic", durable=True)
-        exchange(self.channel).declare()
-        self.queue = Queue(f"ledger-svc-tap-{uuid.uuid4().hex}", exchange=exchange,
-                           bindings=[binding(exchange, routing_key=key) for key in routing_keys],
-                           exclusive=True, auto_delete=True)
-        self.messages = []
-        self.consumer = Consumer(self.channel, queues=[self.queue], callbacks=[self._received], accept=["json"],
-                                 no_ack=True)
-        self.consumer.consume()
-
-    def _received(self, body, message):
-        self.messages.append({"body": body, "routing_key": message.delivery_info.get("routing_key"),
-                              "exchange": message.delivery_info.get("exchange"),
-                              "properties": dict(message.properties), "headers": dict(message.headers or {}),
-                              "content_type": message.content_type})
-
-    def wait_for(self, predicate, timeout=15):
-        deadline = time.monotonic() + timeout
-        while True:
-            for message in self.messages:
-                if predicate(message):
-                    return message
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                seen = [(m["body"]["event_type"], m["body"]["sequence"]) for m in self.messages[-10:]]
-                raise AssertionError(f"no matching event within {timeout}s; {len(self.messages)} others, last: {seen}")
-            try:
-                self.conn.drain_events(timeout=min(remaining, 0.5))
-            except socket.timeout:
-                pass
-
-    def of_book(self, book_id):
-        return sorted((m["body"] for m in self.messages if m["body"]["aggregate_id"] == book_id),
-                      key=lambda body: body["sequence"])
-
-    def drain(self, seconds=0.5):
-        deadline = time.monotonic() + seconds
-        while (remaining := deadline - time.monotonic()) > 0:
-            try:
-                self.conn.drain_events(timeout=remaining)
-            except socket.timeout:
-                break
-        return self.messages
-
-    def close(self):
-        try:
-            self.consumer.cancel()
-        finally:
-            self.conn.release()
-
-
 @pytest.fixture
 def event_tap(ledger_platform):
-    taps = []
-
-    def open_tap(*routing_keys, exchange=EVENTS_EXCHANGE):
-        tap = EventTap(AMQP, routing_keys or ("#",), exchange)
-        taps.append(tap)
-        return tap
-
-    yield open_tap
-    for tap in taps:
-        tap.close()
+    with event_taps(AMQP, EVENTS_EXCHANGE) as open_tap:
+        yield open_tap

@@ -122,7 +122,7 @@ def test_a_bad_import_writes_nothing_and_lists_every_row(rpc, agency_a, book, le
 
     for name, content, code in (("x.xlsx", b"PK\x03\x04 not really", "IMPORT_INVALID"),
                                 ("x.xls", b"\xd0\xcf\x11\xe0old", "IMPORT_INVALID"),
-                                ("x.csv", b"", "IMPORT_INVALID")):
+                                ("x.csv", b"", "FILE_EMPTY")):
         with pytest.raises(AppError) as caught:
             rpc.ledger("import_vouchers", cid, upload(name, content), context=ctx)
         assert (caught.value.code, caught.value.status) == (code, 400)

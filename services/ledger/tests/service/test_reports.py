@@ -1,6 +1,5 @@
 """科目余额表, 总账, 明细账, 序时账, 辅助核算余额表 over real RPC, checked against a plain
 recomputation from the vouchers entered, and against each other (they must tie out)."""
-from collections import defaultdict
 from decimal import Decimal
 
 import pytest
