@@ -5,11 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-unit test-integration tools bench migrate audit-verify clean-local help
+.PHONY: install run test test-unit test-integration fuzz tools bench migrate audit-verify clean-local help
 
 help:
 	@echo "make run    - set up everything and start the platform locally with a demo agency"
 	@echo "make test   - the whole test suite (real PostgreSQL, RabbitMQ, S3 server)"
+	@echo "make fuzz   - the OpenAPI fuzzer for longer (FUZZ_SECONDS=600, FUZZ_SEED=n to explore)"
 	@echo "make bench  - benchmarks; figures go to docs/benchmarks.md"
 
 # Idempotent: rebuilds the virtualenv only when the pinned requirements change.
@@ -32,6 +33,11 @@ test-unit: install
 
 test-integration: install tools
 	$(VENV)/bin/pytest tests/integration
+
+# `make test` fuzzes for 90 s; this runs the same test longer (any 5xx fails it, with the request)
+FUZZ_SECONDS ?= 600
+fuzz: install
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(VENV)/bin/pytest -s tests/integration/test_fuzz_openapi.py
 
 # Debian's ledger-cli (package `ledger`): the independent oracle the ledger's trial balance is
 # checked against, in a test and in bench/ledger_reports.py. Installed when missing and root.
