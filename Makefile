@@ -25,7 +25,7 @@ run: install
 	$(PY) -m scripts.run
 
 test: install tools
-	$(PY) -m scripts.check_deps
+	$(PY) -m scripts.check_deps --management
 	$(VENV)/bin/pytest
 
 test-unit: install
