@@ -7,7 +7,7 @@
                     uuid_column("agency_id", nullable=False),
                     created_at(), ...)
 """
-from sqlalchemy import Column, DateTime, func
+from sqlalchemy import BigInteger, Column, DateTime, func
 from sqlalchemy.dialects.postgresql import UUID
 
 
@@ -19,3 +19,8 @@ def uuid_column(name, *args, **kwargs):
 def created_at(name="created_at"):
     """When the row was written: timestamptz, NOT NULL, now() by default."""
     return Column(name, DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+def serial_id(name="id"):
+    """The key of an append-only log table: bigserial, so rows keep their insert order."""
+    return Column(name, BigInteger, primary_key=True, autoincrement=True)

@@ -9,7 +9,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
-from servicekit.columns import created_at, uuid_column
+from servicekit.columns import created_at, serial_id, uuid_column
 from servicekit.idempotency import idempotency_table
 from servicekit.outbox import outbox_tables
 
@@ -100,7 +100,7 @@ assignments = Table(
 
 assignment_history = Table(
     "assignment_history", metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    serial_id(),
     uuid_column("agency_id", nullable=False),
     uuid_column("client_id", nullable=False),
     Column("role", String(20), nullable=False),
@@ -139,7 +139,7 @@ contracts = Table(
 # every change of a contract, with the terms as they were before it
 contract_history = Table(
     "contract_history", metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    serial_id(),
     uuid_column("agency_id", nullable=False),
     uuid_column("contract_id", ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False),
     Column("action", String(20), nullable=False),  # created, edited, activated, amended, terminated
@@ -191,7 +191,7 @@ feedback = Table(
 # every reveal of a sensitive value: who, what, when, from where (never the value)
 reveal_log = Table(
     "reveal_log", metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    serial_id(),
     uuid_column("agency_id", nullable=False),
     uuid_column("client_id", nullable=False),
     Column("field", String(60), nullable=False),

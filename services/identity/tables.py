@@ -4,6 +4,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
+from servicekit.columns import serial_id
 from servicekit.idempotency import idempotency_table
 from servicekit.outbox import outbox_tables
 
@@ -74,7 +75,7 @@ password_resets = Table(
 # keyed by the normalised login text, not the user: unknown logins lock the same way
 login_failures = Table(
     "login_failures", metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    serial_id(),
     Column("login_key", String(254), nullable=False),
     Column("failed_at", DateTime(timezone=True), nullable=False),
     Index("ix_login_failures_key_time", "login_key", "failed_at"),
@@ -112,7 +113,7 @@ refresh_tokens = Table(
 
 login_history = Table(
     "login_history", metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    serial_id(),
     Column("agency_id", UUID(as_uuid=False)),
     Column("user_id", UUID(as_uuid=False), index=True),
     Column("login", String(254), nullable=False),  # masked

@@ -11,7 +11,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
-from servicekit.columns import created_at, uuid_column
+from servicekit.columns import created_at, serial_id, uuid_column
 from servicekit.idempotency import idempotency_table
 from servicekit.outbox import outbox_tables
 
@@ -133,7 +133,7 @@ vouchers = Table(
 
 voucher_lines = Table(
     "voucher_lines", metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    serial_id(),
     uuid_column("voucher_id", ForeignKey("vouchers.id", ondelete="CASCADE"), nullable=False),
     uuid_column("book_id", nullable=False),
     Column("line_no", SmallInteger, nullable=False),
@@ -250,7 +250,7 @@ job_items = Table(
 # who closed and reopened which period when (append-only; periods keeps the latest)
 period_log = Table(
     "period_log", metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    serial_id(),
     uuid_column("book_id", nullable=False),
     uuid_column("agency_id", nullable=False),
     Column("period", String(7), nullable=False),
