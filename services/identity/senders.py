@@ -10,6 +10,7 @@ import logging
 import smtplib
 import ssl
 import threading
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -44,23 +45,25 @@ class NotifyError(ServiceUnavailable):
     default_en = "The message could not be sent, try again later"
 
 
+@dataclass
 class SmtpEmailSender:
     """Sends through an SMTP server: STARTTLS when `use_tls` (port 587), implicit
     TLS when `use_ssl` (port 465), plain otherwise (a local relay only)."""
+    host: str
+    port: int
+    username: str = None
+    password: str = None
+    use_tls: bool = True
+    from_addr: str = None
+    _: KW_ONLY
+    use_ssl: bool = False
+    timeout: float = 10
+    ssl_context: object = None
 
-    def __init__(self, host, port, username=None, password=None, use_tls=True, from_addr=None, *,
-                 use_ssl=False, timeout=10, ssl_context=None):
-        if not host or not from_addr:
+    def __post_init__(self):
+        if not self.host or not self.from_addr:
             raise ValueError("SmtpEmailSender needs a host and a from address")
-        self.host = host
-        self.port = int(port)
-        self.username = username
-        self.password = password
-        self.use_tls = use_tls
-        self.use_ssl = use_ssl
-        self.from_addr = from_addr
-        self.timeout = timeout
-        self.ssl_context = ssl_context
+        self.port = int(self.port)
 
     def build_message(self, to, subject, body):
         message = EmailMessage()
