@@ -3,8 +3,9 @@ balances balance, the voucher words — read with the book row under a SHARE loc
 so a period cannot close under a voucher being written or posted; and the book's
 period rows."""
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from servicekit.money import Period
@@ -47,12 +48,18 @@ def period_rows(session, book_id):
     return {row.period: row for row in session.execute(select(periods).where(periods.c.book_id == book_id))}
 
 
-def state_columns(period=None):
-    """The columns of a book's state, to read with the book row (FOR SHARE OF books)."""
+def state_columns(with_period=False):
+    """The columns of a book's state, to read with the book row (FOR SHARE OF books).
+    `with_period`: also whether the period in the `period` parameter has its row
+    (state_params gives the parameters)."""
     has_period = (select(periods.c.period).where(periods.c.book_id == books.c.id,
-                                                  periods.c.period == str(period)).exists()
-                  if period is not None else literal(True))
+                                                  periods.c.period == bindparam("period")).exists()
+                  if with_period else literal(True))
     return (last_closed_query(books.c.id).label("last_closed"), has_period.label("has_period"))
+
+
+def state_params(period=None):
+    return {} if period is None else {"period": str(period)}
 
 
 def state_of(row, period=None):
@@ -65,11 +72,16 @@ def book_state(session, book, period=None):
     the end of the transaction: closing a period, reopening one and changing the
     opening balances take the row FOR UPDATE, so they wait for vouchers being written
     or posted, and those wait for them. One statement."""
-    row = session.execute(
-        select(books.c.start_period, books.c.voucher_words, books.c.allow_self_review, books.c.opening_balanced,
-               *state_columns(period))
-        .where(books.c.id == book.id).with_for_update(read=True, of=books)).one()
+    row = session.execute(_book_state_query(period is not None), {"book_id": book.id, **state_params(period)}).one()
     return state_of(row, period)
+
+
+@cache
+def _book_state_query(with_period):
+    # built once per shape: building a select costs more than running it
+    return (select(books.c.start_period, books.c.voucher_words, books.c.allow_self_review, books.c.opening_balanced,
+                   *state_columns(with_period))
+            .where(books.c.id == bindparam("book_id")).with_for_update(read=True, of=books))
 
 
 def ensure_periods(session, book, through):

@@ -11,12 +11,15 @@ module only supplies what the rule asks about, from the ledger's own tables:
 
 A book the caller may not see does not exist for them: 404 BOOK_NOT_FOUND, the same
 answer as for a client with no book, so nothing leaks."""
-from sqlalchemy import exists, literal, select
+from functools import cache
+
+from sqlalchemy import bindparam, exists, literal, select
 
 from servicekit.errors import NotFound
 from servicekit.ids import valid_uuid
 from servicekit.visibility import may_see, scope_of
 
+from ..repository.books import state_columns, state_params
 from ..tables import books, client_staff
 
 
@@ -55,25 +58,45 @@ def may_see_client(call, client_id, assigned=None):
     return may_see(call.auth, client_id, is_assigned)
 
 
-def book_for(call, client_id, *, lock=False, share=False, columns=()):
+def book_for(call, client_id, *, lock=False, share=False, state=False, period=None):
     """The caller's book of `client_id` (a Row of `books`), or 404 BOOK_NOT_FOUND.
     `lock=True` takes a row lock (FOR UPDATE) for changes that must be serial per book
     (the book's settings, opening balances, closing a period); `share=True` a share
-    lock (what writing and posting vouchers hold, see books.book_state). `columns`:
-    more columns to read in the same statement."""
+    lock (what writing and posting vouchers hold, see books.book_state). `state=True`:
+    also read the book's state (repository.books.state_columns, for `period` when
+    given) in the same statement."""
     given, client_id = client_id, valid_uuid(client_id)
     if client_id is None:
         raise book_not_found(given)
-    query = (select(books, assigned_column(call, client_id).label("assigned"), *columns)
-             .where(books.c.agency_id == call.auth.agency_id, books.c.client_id == client_id))
+    auth = call.auth
+    needs_assignments = scope_of(auth).needs_assignments
+    query = _book_query(needs_assignments, lock, share, state, state and period is not None)
+    params = {"agency_id": auth.agency_id, "client_id": client_id}
+    if needs_assignments:
+        params["user_id"] = auth.user_id
+    if state:
+        params.update(state_params(period))
+    book = call.session.execute(query, params).first()
+    if book is None or not may_see_client(call, client_id, assigned=book.assigned):
+        raise book_not_found(client_id)
+    return book
+
+
+@cache
+def _book_query(needs_assignments, lock, share, state, with_period):
+    """book_for's statement, built once per shape (building a select costs more than
+    running it); parameters agency_id, client_id, user_id and period."""
+    assigned = (exists().where(client_staff.c.client_id == bindparam("client_id"),
+                               client_staff.c.agency_id == bindparam("agency_id"),
+                               client_staff.c.user_id == bindparam("user_id"))
+                if needs_assignments else literal(False))
+    query = (select(books, assigned.label("assigned"), *(state_columns(with_period) if state else ()))
+             .where(books.c.agency_id == bindparam("agency_id"), books.c.client_id == bindparam("client_id")))
     if lock:
         query = query.with_for_update(of=books)
     elif share:
         query = query.with_for_update(read=True, of=books)
-    book = call.session.execute(query).first()
-    if book is None or not may_see_client(call, client_id, assigned=book.assigned):
-        raise book_not_found(client_id)
-    return book
+    return query
 
 
 def visible_books_query(call):

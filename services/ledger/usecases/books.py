@@ -10,7 +10,7 @@ from servicekit.ids import new_id, valid_uuid
 
 from .. import events
 from ..domain.chart import chart_of
-from ..repository.books import current_periods, state_columns, state_of
+from ..repository.books import current_periods, state_of
 from ..tables import accounts, books, periods
 from .access import book_for, client_not_found, visible_books_query
 from .views import book_view
@@ -19,7 +19,7 @@ from .views import book_view
 def book_with_state(call, client_id, period=None):
     """(book, state): the caller's book (access.book_for) and its state as vouchers
     see it (repository.books.book_state), in one statement, under the same share lock."""
-    book = book_for(call, client_id, share=True, columns=state_columns(period))
+    book = book_for(call, client_id, share=True, state=True, period=period)
     return book, state_of(book, period)
 
 

@@ -1,6 +1,7 @@
 """How the ledger's records look to callers and in events: money as strings
 ("1234.50"), dates ISO, periods "YYYY-MM"."""
-from sqlalchemy import select
+from sqlalchemy import any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from servicekit.money import money_str
 
@@ -93,16 +94,23 @@ def voucher_view(row, lines=None, *, sequence=False):
     return view
 
 
+# built once, with array parameters (building a select costs more than running it)
+_UUIDS = ARRAY(UUID(as_uuid=False))
+_LINES = (select(voucher_lines, accounts.c.name.label("account_name"))
+          .join(accounts, (accounts.c.book_id == voucher_lines.c.book_id)
+                & (accounts.c.code == voucher_lines.c.account_code))
+          .where(voucher_lines.c.voucher_id == any_(bindparam("ids", type_=_UUIDS)))
+          .order_by(voucher_lines.c.voucher_id, voucher_lines.c.line_no))
+_AUX_ITEMS = select(aux_items).where(aux_items.c.book_id == bindparam("book_id"),
+                                     aux_items.c.id == any_(bindparam("ids", type_=_UUIDS)))
+
+
 def load_lines(session, book_id, voucher_ids):
     """{voucher_id: [line views]} for the vouchers, with account names and aux items."""
     found = {str(vid): [] for vid in voucher_ids}
     if not voucher_ids:
         return found
-    rows = session.execute(
-        select(voucher_lines, accounts.c.name.label("account_name"))
-        .join(accounts, (accounts.c.book_id == voucher_lines.c.book_id) & (accounts.c.code == voucher_lines.c.account_code))
-        .where(voucher_lines.c.voucher_id.in_(list(voucher_ids)))
-        .order_by(voucher_lines.c.voucher_id, voucher_lines.c.line_no)).all()
+    rows = session.execute(_LINES, {"ids": [str(vid) for vid in voucher_ids]}).all()
     aux = aux_by_id(session, book_id, {row.aux_key for row in rows if row.aux_key})
     for row in rows:
         found[str(row.voucher_id)].append(line_view(row, row.account_name, aux.get(row.aux_key)))
@@ -112,8 +120,7 @@ def load_lines(session, book_id, voucher_ids):
 def aux_by_id(session, book_id, ids):
     if not ids:
         return {}
-    rows = session.execute(select(aux_items).where(aux_items.c.book_id == book_id,
-                                                   aux_items.c.id.in_(list(ids)))).all()
+    rows = session.execute(_AUX_ITEMS, {"book_id": book_id, "ids": [str(i) for i in ids]}).all()
     return {str(row.id): AuxInfo(str(row.id), row.kind, row.code, row.name, row.enabled) for row in rows}
 
 
